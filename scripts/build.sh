@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of vcf-agent: release (default), asan or fuzz.
+#   scripts/build.sh [release|asan|fuzz]   -> build/, build-asan/, build-fuzz/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour="${1:-release}"
+case "$flavour" in
+  release) dir=build; flags=() ;;
+  asan)    dir=build-asan; flags=(-DVCFAGENT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug) ;;
+  fuzz)    dir=build-fuzz; flags=(-DVCFAGENT_FUZZ=ON -DVCFAGENT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                                  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
+  *) echo "usage: scripts/build.sh [release|asan|fuzz]" >&2; exit 2 ;;
+esac
+cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "$dir" -j "$(nproc)"

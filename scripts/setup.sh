@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package vcf-agent needs to build, test and benchmark. Idempotent: it
+# only calls apt-get when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache clang libclang-rt-14-dev
+  libhts-dev libcurl4-gnutls-dev libsqlite3-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  bcftools tabix hyperfine python3 time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

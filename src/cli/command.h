@@ -1,0 +1,38 @@
+// The CLI's commands: each adds its subcommand to the root app and returns how to run it.
+//
+// Commands are thin adapters: they parse flags, call the library, print the result and map the
+// library's Status to the exit status (0 success, 1 invalid input or findings, 2 usage or I/O).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "CLI/CLI.hpp"
+#include "util/status.h"
+
+namespace vcfagent::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command AddValidateCommand(CLI::App& root);
+Command AddStatsCommand(CLI::App& root);
+Command AddViewCommand(CLI::App& root);
+Command AddCompareCommand(CLI::App& root);
+
+enum class OutputFormat { kText, kJson };
+
+// Adds "--format text|json" to a command.
+void AddFormatOption(CLI::App& app, OutputFormat& format);
+
+// Prints "vcf-agent COMMAND: message" on stderr (the bcftools convention) and returns the exit
+// status for `status`.
+int ReportError(std::string_view command, const Status& status);
+
+// Prints a warning in the same convention, for conditions that do not change the exit status.
+void ReportWarning(std::string_view command, std::string_view message);
+
+}  // namespace vcfagent::cli

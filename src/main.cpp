@@ -1,0 +1,42 @@
+// vcf-agent: the command-line entry point. Every command lives in src/cli/; this file only
+// dispatches to it.
+#include <htslib/hts.h>
+
+#include <vector>
+
+#include "cli/command.h"
+#include "fmt/format.h"
+#include "util/progress.h"
+
+int main(int argc, char** argv) {
+  using namespace vcfagent;
+  // htslib's own log lines do not follow our "vcf-agent COMMAND: file:line: ..." convention; the
+  // library reports every condition itself.
+  hts_set_log_level(HTS_LOG_OFF);
+  InstallCancelHandler();
+
+  CLI::App app{"vcf-agent: validation, statistics, queries and comparison of VCF/BCF files"};
+  app.name("vcf-agent");
+  app.set_version_flag("--version", std::string("vcf-agent ") + VCFAGENT_VERSION);
+  app.require_subcommand(1);
+  const std::vector<cli::Command> commands = {
+      cli::AddValidateCommand(app),
+      cli::AddStatsCommand(app),
+      cli::AddViewCommand(app),
+      cli::AddCompareCommand(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is a usage error (exit 2).
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::string where = "vcf-agent";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", where, e.what(), where);
+    return kExitUsage;
+  }
+  for (const auto& command : commands) {
+    if (command.app->parsed()) return command.run();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,57 @@
+#include "util/progress.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "fmt/format.h"
+
+namespace vcfagent {
+namespace {
+std::atomic<bool> g_cancel{false};
+extern "C" void OnSignal(int signo) {
+  if (g_cancel.exchange(true)) {
+    // A second interrupt means "now": restore the default action and re-raise.
+    std::signal(signo, SIG_DFL);
+    std::raise(signo);
+  }
+}
+}  // namespace
+
+void InstallCancelHandler() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+}
+
+bool CancelRequested() { return g_cancel.load(std::memory_order_relaxed); }
+
+ProgressMeter::ProgressMeter(std::string what, uint64_t total)
+    : what_(std::move(what)), total_(total), enabled_(isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+ProgressMeter::~ProgressMeter() {
+  if (drawn_) fputs("\r\033[K", stderr);
+}
+
+void ProgressMeter::Finish(uint64_t done) {
+  if (enabled_ && drawn_) Draw(done, true);
+}
+
+void ProgressMeter::Draw(uint64_t done, bool final) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!final && now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  const double seconds = std::chrono::duration<double>(now - start_).count();
+  const double rate = seconds > 0 ? done / seconds : 0;
+  std::string line = fmt::format("\r\033[K{}: {} records, {:.0f}/s", what_, done, rate);
+  if (total_ > 0 && done <= total_ && rate > 0) {
+    line += fmt::format(", {:.0f}%, ETA {:.0f}s", 100.0 * done / total_, (total_ - done) / rate);
+  }
+  fputs(line.c_str(), stderr);
+  fflush(stderr);
+  drawn_ = true;
+}
+
+}  // namespace vcfagent

@@ -1,0 +1,216 @@
+#include "vcf/variant_reader.h"
+
+#include <htslib/hfile.h>
+#include <htslib/kseq.h>
+#include <htslib/kstring.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "fmt/format.h"
+
+namespace vcfagent::vcf {
+
+void HtsFileCloser::operator()(htsFile* fp) const {
+  if (fp) hts_close(fp);
+}
+void BcfHeaderDeleter::operator()(bcf_hdr_t* hdr) const {
+  if (hdr) bcf_hdr_destroy(hdr);
+}
+void BcfRecordDeleter::operator()(bcf1_t* rec) const {
+  if (rec) bcf_destroy(rec);
+}
+
+BcfRecordPtr NewRecord() { return BcfRecordPtr(bcf_init()); }
+
+std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+namespace {
+
+const char* CompressionName(htsCompression c) {
+  switch (c) {
+    case bzip2_compression: return "bzip2";
+    case xz_compression: return "xz";
+    case zstd_compression: return "zstd";
+    case razf_compression: return "razf";
+    default: return "an unsupported method";
+  }
+}
+
+// Explains why an opened input is not something vcf-agent reads, or returns ok.
+Status CheckFormat(const htsFormat& format) {
+  switch (format.compression) {
+    case no_compression:
+    case gzip:
+    case bgzf:
+      break;
+    default:
+      return Status::InvalidInput(fmt::format(
+          "compressed with {}; expected plain, gzip- or bgzip-compressed VCF, or BCF",
+          CompressionName(format.compression)));
+  }
+  switch (format.format) {
+    case htsExactFormat::vcf:
+    case htsExactFormat::bcf:
+    case text_format:  // a VCF without its ##fileformat line; the header parser decides
+      return Status::Ok();
+    case unknown_format:
+    case binary_format:
+      return Status::InvalidInput("not a VCF or BCF file (unrecognised binary content)");
+    default: {
+      char* description = hts_format_description(&format);
+      std::string text = description ? description : "another format";
+      free(description);
+      return Status::InvalidInput(
+          fmt::format("not a VCF or BCF file (it looks like {})", text));
+    }
+  }
+}
+
+Status CheckPath(const std::string& path) {
+  if (path == "-") return Status::Ok();
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    return Status::IoError(fmt::format("cannot open: {}", std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) return Status::IoError("is a directory, expected a VCF or BCF file");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<InputKind> ProbeVariantFile(const std::string& path) {
+  const std::string name = DisplayName(path);
+  if (path == "-") return InputKind{};
+  VCFAGENT_RETURN_IF_ERROR(CheckPath(path).WithContext(name));
+  hFILE* hf = hopen(path.c_str(), "r");
+  if (!hf) return Status::IoError(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
+  htsFormat format{};
+  const int detected = hts_detect_format2(hf, path.c_str(), &format);
+  hclose_abruptly(hf);
+  if (detected < 0) return Status::IoError(name + ": cannot read");
+  VCFAGENT_RETURN_IF_ERROR(CheckFormat(format).WithContext(name));
+  InputKind kind;
+  kind.is_bcf = format.format == htsExactFormat::bcf;
+  kind.is_compressed = format.compression != no_compression;
+  kind.is_bgzf = format.compression == bgzf;
+  return kind;
+}
+
+Result<std::unique_ptr<VariantReader>> VariantReader::Open(const std::string& path,
+                                                           const ReaderOptions& options) {
+  const std::string name = DisplayName(path);
+  VCFAGENT_RETURN_IF_ERROR(CheckPath(path).WithContext(name));
+  std::unique_ptr<VariantReader> reader(new VariantReader());
+  reader->path_ = path;
+  errno = 0;
+  reader->file_.reset(hts_open(path.c_str(), "r"));
+  if (!reader->file_) {
+    return Status::IoError(fmt::format("{}: cannot open: {}", name,
+                                       errno ? std::strerror(errno) : "unreadable input"));
+  }
+  const htsFormat& format = reader->file_->format;
+  VCFAGENT_RETURN_IF_ERROR(CheckFormat(format).WithContext(name));
+  reader->kind_.is_bcf = format.format == htsExactFormat::bcf;
+  reader->kind_.is_compressed = format.compression != no_compression;
+  reader->kind_.is_bgzf = format.compression == bgzf;
+  if (options.threads > 0 && reader->kind_.is_compressed) {
+    hts_set_threads(reader->file_.get(), options.threads);
+  }
+  if (reader->kind_.is_bcf) {
+    reader->header_.reset(bcf_hdr_read(reader->file_.get()));
+    if (!reader->header_) return Status::InvalidInput(name + ": cannot read the BCF header");
+  } else {
+    VCFAGENT_RETURN_IF_ERROR(reader->ReadTextHeader().WithContext(name));
+  }
+  return reader;
+}
+
+VariantReader::~VariantReader() { free(line_buffer_.s); }
+
+// Reads "##" meta lines and the "#CHROM" line, counting lines, then hands the text to htslib.
+// Doing this here rather than in vcf_hdr_read() is what lets record errors name their line.
+Status VariantReader::ReadTextHeader() {
+  kstring_t text = {0, 0, nullptr};
+  bool have_chrom_line = false;
+  int ret = 0;
+  while ((ret = hts_getline(file_.get(), KS_SEP_LINE, &line_buffer_)) >= 0) {
+    ++line_;
+    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
+      line_buffer_.s[--line_buffer_.l] = '\0';
+    }
+    if (line_buffer_.l == 0 || line_buffer_.s[0] != '#') {
+      free(text.s);
+      if (line_ == 1 && line_buffer_.l == 0) return Status::InvalidInput("line 1: empty line, expected ##fileformat");
+      return Status::InvalidInput(fmt::format(
+          "line {}: expected a header line starting with '#' before the first record; "
+          "the #CHROM line is missing", line_));
+    }
+    kputsn(line_buffer_.s, line_buffer_.l, &text);
+    kputc('\n', &text);
+    if (line_buffer_.l >= 6 && std::strncmp(line_buffer_.s, "#CHROM", 6) == 0) {
+      have_chrom_line = true;
+      break;
+    }
+  }
+  if (ret < -1) {
+    free(text.s);
+    return Status::IoError(fmt::format("line {}: read error (truncated or corrupt compressed data?)", line_ + 1));
+  }
+  if (!have_chrom_line) {
+    free(text.s);
+    if (line_ == 0) return Status::InvalidInput("empty file, expected a VCF header");
+    return Status::InvalidInput(
+        fmt::format("no #CHROM header line in {} header line(s)", line_));
+  }
+  header_.reset(bcf_hdr_init("w"));  // "w" adds FILTER PASS first, as vcf_hdr_read() does
+  const int parsed = bcf_hdr_parse(header_.get(), text.s);
+  free(text.s);
+  if (parsed < 0) {
+    header_.reset();
+    return Status::InvalidInput("the header could not be parsed");
+  }
+  if (bcf_hdr_sync(header_.get()) < 0) return Status::Internal("bcf_hdr_sync failed");
+  return Status::Ok();
+}
+
+Result<bool> VariantReader::Next(bcf1_t* rec) {
+  if (kind_.is_bcf) {
+    const int ret = bcf_read(file_.get(), header_.get(), rec);
+    if (ret == -1) return false;
+    ++line_;
+    if (ret < -1 || rec->errcode) {
+      return Status::InvalidInput(fmt::format("{}: corrupt or truncated BCF record", Where()));
+    }
+    ++records_read_;
+    return true;
+  }
+  for (;;) {
+    const int ret = hts_getline(file_.get(), KS_SEP_LINE, &line_buffer_);
+    if (ret == -1) return false;
+    if (ret < -1) {
+      return Status::IoError(fmt::format(
+          "{}:{}: read error (truncated or corrupt compressed data?)", DisplayName(path_), line_ + 1));
+    }
+    ++line_;
+    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
+      line_buffer_.s[--line_buffer_.l] = '\0';
+    }
+    if (line_buffer_.l == 0) continue;  // blank lines carry no record
+    break;
+  }
+  if (vcf_parse(&line_buffer_, header_.get(), rec) < 0 ||
+      (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
+    return Status::InvalidInput(fmt::format("{}: the record could not be parsed", Where()));
+  }
+  ++records_read_;
+  return true;
+}
+
+std::string VariantReader::Where() const {
+  if (kind_.is_bcf) return fmt::format("{}: record {}", DisplayName(path_), line_);
+  return fmt::format("{}:{}", DisplayName(path_), line_);
+}
+
+}  // namespace vcfagent::vcf

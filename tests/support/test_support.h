@@ -1,0 +1,43 @@
+// Shared helpers for tests: where the corpus and the binary are, and running the binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vcfagent::testing {
+
+// ../shared/corpus beside the checkout (fails the test if it is missing: CI always has it).
+std::string CorpusPath(const std::string& relative = "");
+// tests/data in the source tree.
+std::string TestDataPath(const std::string& relative = "");
+// The built vcf-agent binary.
+std::string BinaryPath();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the vcf-agent binary with `args` (no shell), optionally feeding `stdin_data`.
+CommandResult RunVcfAgent(const std::vector<std::string>& args, const std::string& stdin_data = "");
+// Runs any program with `args` (no shell).
+CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                         const std::string& stdin_data = "");
+
+// A fresh temporary directory, removed with its contents when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+
+}  // namespace vcfagent::testing
