@@ -56,7 +56,7 @@ class MetaCursor {
 };
 
 bool IsIdentifierChar(char c, int minor) {
-  return IsAlnum(c) || c == '.' || c == '_' || c == '-' || (minor >= 3 && c == '+');
+  return IsAlnum(c) || c == '.' || c == '_' || c == '-' || c == '+';
 }
 
 bool ReadIdentifier(MetaCursor& cur, int minor, std::string_view* out = nullptr) {
@@ -179,7 +179,7 @@ void LineChecker::CheckMetaLine(std::string_view line, int64_t n) {
     sink_.Error(rule, n, key, std::move(message), suggestion);
   };
   auto id_error = [&] {
-    meta_error("meta-id-invalid", fmt::format("{} metadata ID contains a character different from alphanumeric, dot, underscore, dash{}", key, minor_ >= 3 ? " and plus" : ""),
+    meta_error("meta-id-invalid", fmt::format("{} metadata ID contains a character different from alphanumeric, dot, underscore, dash and plus", key),
                "Use only letters, digits, '.', '_', '-' in IDs");
   };
 
@@ -224,7 +224,8 @@ void LineChecker::CheckMetaLine(std::string_view line, int64_t n) {
     if (colon != std::string_view::npos) {
       static const std::set<std::string_view> kTypes = {"DEL", "INS", "DUP", "INV", "CNV", "BND"};
       std::string_view top = id.substr(0, colon);
-      if (!kTypes.count(top) || (minor_ >= 4 && top == "BND")) {
+      // "*:DEL" (GATK's spanning deletion) is accepted by vcf-validator.
+      if (top != "*" && (!kTypes.count(top) || (minor_ >= 4 && top == "BND"))) {
         return meta_error("meta-alt-type-invalid",
                           fmt::format("In ALT metadata IDs containing colon-separated type and subtypes, the top level type must be one of: {}",
                                       minor_ >= 4 ? "CNV, DEL, DUP, INS, INV" : "BND, CNV, DEL, DUP, INS, INV"),
@@ -390,7 +391,7 @@ void LineChecker::CheckInfoOrFormatMeta(std::string_view value, int64_t n, bool 
   std::string_view id;
   if (!cur.Literal("<ID=")) return generic();
   if (!ReadIdentifier(cur, minor_, &id)) {
-    return error("meta-id-invalid", fmt::format("Metadata ID contains a character different from alphanumeric, dot, underscore, dash{}", minor_ >= 3 ? " and plus" : ""),
+    return error("meta-id-invalid", fmt::format("Metadata ID contains a character different from alphanumeric, dot, underscore, dash and plus"),
                  "Use only letters, digits, '.', '_', '-' in IDs");
   }
   if (!cur.Literal(",Number=")) return generic();

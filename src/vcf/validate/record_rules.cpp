@@ -80,7 +80,7 @@ bool IsAltAllele(std::string_view a, int minor) {
   if (a == "*") return true;
   if (a.size() >= 3 && a.front() == '<' && a.back() == '>') {
     std::string_view id = a.substr(1, a.size() - 2);
-    return id == "*" || IsAltId(id);
+    return (id == "*" && minor >= 3) || IsAltId(id);
   }
   return IsBreakend(a, minor);
 }
