@@ -78,6 +78,9 @@ Table InfoTable(int minor) {
   if (minor >= 4) {
     t["CN"] = Def("Float", "A");
     t["CICN"] = Def("Float", ".");
+    // 4.4 gives these one set of values per ALT allele (checked as 2*A or 4*A in the records).
+    for (const char* key : {"CIPOS", "CIEND", "CILEN"}) t[key] = Def("Integer", ".");
+    for (const char* key : {"MEINFO", "METRANS"}) t[key] = Def("String", ".");
     t["SVLEN"] = Def("Integer", "A");
     t["SVCLAIM"] = Def("String", "A");
     t["RN"] = Def("Integer", "A");

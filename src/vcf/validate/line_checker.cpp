@@ -97,12 +97,19 @@ bool LineChecker::CheckType(ValueType type, std::string_view value, const char**
         return false;
       }
       return true;
-    case ValueType::kFloat:
+    case ValueType::kFloat: {
+      // Fast path: a digit (or ".digit") after an optional sign is always a float prefix.
+      size_t i = 0;
+      if (i < value.size() && (value[i] == '-' || value[i] == '+')) i++;
+      if (i < value.size() && (IsDigit(value[i]) || (value[i] == '.' && i + 1 < value.size() && IsDigit(value[i + 1])))) {
+        return true;
+      }
       if (!ParseStofPrefix(value)) {
         *reason = "";
         return false;
       }
       return true;
+    }
     case ValueType::kFlag: {
       long long v = 0;
       if (!ParseStoiWhole(value, &v) || value.size() > 1 || (v != 0 && v != 1)) {

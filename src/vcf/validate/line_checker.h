@@ -64,6 +64,8 @@ class LineChecker {
   bool CheckSamples(int64_t n);
   bool CheckCopyNumberFormat(int64_t n);
   bool CheckSample(size_t index, std::string_view sample, int64_t n);
+  bool CheckGenotype(size_t index, std::string_view value, int64_t n, size_t* ploidy, std::string_view* gt, bool* gt_prefix,
+                     char* prefix);
 
   // Shared value checks. Return an empty string when fine, else the reason (" (not in integer
   // format)" etc., in vcf-validator's words).
@@ -95,7 +97,12 @@ class LineChecker {
   std::vector<std::string_view> columns_;
   std::vector<std::string_view> alts_;
   std::vector<std::string_view> format_keys_;
-  std::vector<const FieldDefinition*> format_key_defs_;
+  struct FormatKeyInfo {
+    const FieldDefinition* def = nullptr;  // declared, else reserved, else none
+    bool declared = false;
+    bool probability = false;  // GP (and CNP in 4.3+) lie in [0,1]
+  };
+  std::vector<FormatKeyInfo> format_key_info_;
   std::vector<std::pair<std::string_view, std::string_view>> info_entries_;
   std::string cached_format_;
   bool format_has_gt_first_ = false;

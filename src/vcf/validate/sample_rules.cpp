@@ -13,11 +13,15 @@ bool LineChecker::CheckFormatColumn(int64_t n) {
   if (format != cached_format_) {
     cached_format_.assign(format);
     format_keys_.clear();
-    format_key_defs_.clear();
+    format_key_info_.clear();
     ForEachPiece(cached_format_, ':', [this](std::string_view k) {
       format_keys_.push_back(k);
       auto it = format_defs_.find(k);
-      format_key_defs_.push_back(it == format_defs_.end() ? nullptr : &it->second);
+      FormatKeyInfo info;
+      info.declared = it != format_defs_.end();
+      info.def = info.declared ? &it->second : ReservedFormat(minor_, k);
+      info.probability = k == "GP" || (k == "CNP" && minor_ >= 3);
+      format_key_info_.push_back(info);
     });
     format_has_gt_first_ = format_keys_[0] == "GT";
     psl_index_ = pso_index_ = psq_index_ = -1;
@@ -46,7 +50,7 @@ bool LineChecker::CheckFormatColumn(int64_t n) {
   }
   if (minor_ >= 4 && !CheckCopyNumberFormat(n)) return false;
   for (size_t i = 0; i < format_keys_.size(); i++) {
-    if (format_key_defs_[i] == nullptr && warned_formats_.size() < 10000 && warned_formats_.emplace(format_keys_[i]).second) {
+    if (!format_key_info_[i].declared && warned_formats_.size() < 10000 && warned_formats_.emplace(format_keys_[i]).second) {
       sink_.Warning("format-undeclared", n, fmt::format("FORMAT/{}", format_keys_[i]),
                     fmt::format("FORMAT '{}' is not listed in a valid meta-data FORMAT entry", format_keys_[i]),
                     fmt::format("Declare it with ##FORMAT=<ID={},Number=...,Type=...,Description=\"...\">", format_keys_[i]));
@@ -134,125 +138,145 @@ bool AllelePhased(std::string_view gt, size_t allele, bool has_prefix, char pref
 
 }  // namespace
 
-bool LineChecker::CheckSample(size_t index, std::string_view sample, int64_t n) {
-  const size_t n_keys = format_keys_.size();
-  size_t pieces = CountChar(sample, ':') + 1;
-  if (pieces > n_keys) {
-    sink_.Error("sample-too-many-fields", n, fmt::format("sample #{}", index + 1),
-                fmt::format("Sample #{} has more fields than specified in the FORMAT column", index + 1),
-                "Give at most one value per FORMAT key");
+// GT: allele indexes within 0..number of ALT alleles, or '.'; sets the ploidy.
+bool LineChecker::CheckGenotype(size_t index, std::string_view value, int64_t n, size_t* ploidy, std::string_view* gt_out,
+                                bool* gt_prefix, char* prefix) {
+  std::string_view gt = value;
+  if (minor_ >= 4 && !gt.empty() && (gt[0] == '/' || gt[0] == '|')) {
+    *gt_prefix = true;
+    *prefix = gt[0];
+    gt.remove_prefix(1);
+  }
+  *gt_out = gt;
+  size_t p = 1;
+  const long n_alt = static_cast<long>(alts_.size());
+  const char* rule = nullptr;
+  const char* message = "";
+  size_t start = 0;
+  for (size_t i = 0; i <= gt.size() && rule == nullptr; i++) {
+    if (i < gt.size() && gt[i] != '/' && gt[i] != '|') continue;
+    if (i < gt.size()) p++;
+    std::string_view allele = gt.substr(start, i - start);
+    start = i + 1;
+    // VCF 4.4 files may end a genotype with a phasing character (vcf-validator accepts "0/0|").
+    if (allele.empty() && minor_ >= 4 && i == gt.size() && i > 0) {
+      p--;
+      continue;
+    }
+    if (allele.empty()) {
+      rule = "gt-allele-empty", message = "Allele index must not be empty";
+    } else if (!(allele.size() == 1 && allele[0] == '.')) {
+      long v = 0;
+      for (char c : allele) {
+        if (!IsDigit(c)) {
+          rule = "gt-allele-invalid", message = "Allele must be a non-negative integer number";
+          break;
+        }
+        if (v <= n_alt) v = v * 10 + (c - '0');
+      }
+      if (rule == nullptr && v > n_alt) rule = "gt-allele-out-of-range", message = "Allele is greater than the maximum allowed";
+    }
+  }
+  *ploidy = p;
+  if (rule != nullptr) {
+    sink_.Error(rule, n, fmt::format("sample #{}/GT", index + 1),
+                fmt::format("Sample #{}: {} (GT={}, {} ALT allele(s))", index + 1, message, gt, n_alt),
+                "GT allele indexes are 0 (REF) to the number of ALT alleles, or '.'");
     return false;
   }
+  return true;
+}
+
+bool LineChecker::CheckSample(size_t index, std::string_view sample, int64_t n) {
+  const size_t n_keys = format_keys_.size();
   size_t ploidy = 2;  // assumed without GT (VCF 4.3 section 1.6.2)
   std::string_view gt;
   bool gt_prefix = false;
   char prefix = '\0';
-  if (format_has_gt_first_) {
-    gt = sample.substr(0, sample.find(':'));
-    if (minor_ >= 4 && !gt.empty() && (gt[0] == '/' || gt[0] == '|')) {
-      gt_prefix = true;
-      prefix = gt[0];
-      gt.remove_prefix(1);
+  std::string_view psl;
+  auto syntax_error = [&] {
+    sink_.Error("sample-invalid", n, fmt::format("sample #{}", index + 1), fmt::format("Sample #{} is not a valid string", index + 1),
+                "Sample values are printable text without white space; use '.' for a missing value");
+    return false;
+  };
+  // One pass over the sample: ':' ends a value, ',' counts its pieces.
+  size_t key = 0, value_start = 0, commas = 0;
+  for (size_t i = 0; i <= sample.size(); i++) {
+    const char c = i < sample.size() ? sample[i] : ':';
+    if (c == ',') {
+      commas++;
+      continue;
     }
-    ploidy = 1;
-    const long n_alt = static_cast<long>(alts_.size());
-    bool bad = false;
-    const char* rule = "";
-    const char* message = "";
-    size_t start = 0;
-    for (size_t i = 0; i <= gt.size() && !bad; i++) {
-      if (i < gt.size() && gt[i] != '/' && gt[i] != '|') continue;
-      if (i < gt.size()) ploidy++;
-      std::string_view allele = gt.substr(start, i - start);
-      start = i + 1;
-      // VCF 4.4 files may end a genotype with a phasing character (vcf-validator accepts "0/0|").
-      if (allele.empty() && minor_ >= 4 && i == gt.size() && i > 0) {
-        ploidy--;
-        continue;
-      }
-      if (allele.empty()) {
-        bad = true, rule = "gt-allele-empty", message = "Allele index must not be empty";
-      } else if (allele != ".") {
-        if (!AllDigits(allele)) {
-          bad = true, rule = "gt-allele-invalid", message = "Allele must be a non-negative integer number";
-        } else if (allele.size() > 9 || std::stol(std::string(allele)) > n_alt) {
-          bad = true, rule = "gt-allele-out-of-range", message = "Allele is greater than the maximum allowed";
-        }
-      }
+    if (c != ':') {
+      if (c < 0x21 || c > 0x7e) return syntax_error();
+      continue;
     }
-    if (bad) {
-      sink_.Error(rule, n, fmt::format("sample #{}/GT", index + 1),
-                  fmt::format("Sample #{}: {} (GT={}, {} ALT allele(s))", index + 1, message, gt, n_alt),
-                  "GT allele indexes are 0 (REF) to the number of ALT alleles, or '.'");
+    std::string_view value = sample.substr(value_start, i - value_start);
+    const size_t count = commas + 1;
+    value_start = i + 1;
+    commas = 0;
+    if (value.empty()) return syntax_error();
+    if (key >= n_keys) {
+      sink_.Error("sample-too-many-fields", n, fmt::format("sample #{}", index + 1),
+                  fmt::format("Sample #{} has more fields than specified in the FORMAT column", index + 1),
+                  "Give at most one value per FORMAT key");
       return false;
     }
-  }
-
-  size_t key = 0;
-  size_t start = 0;
-  std::string_view psl;
-  while (start <= sample.size() && key < n_keys) {
-    size_t end = sample.find(':', start);
-    if (end == std::string_view::npos) end = sample.size();
-    std::string_view value = sample.substr(start, end - start);
-    std::string_view name = format_keys_[key];
-    const FieldDefinition* def = format_key_defs_[key];
-    bool declared = def != nullptr;
-    if (def == nullptr) def = ReservedFormat(minor_, name);
-    if (def != nullptr) {
-      size_t count = CountChar(value, ',') + 1;
+    const FormatKeyInfo& info = format_key_info_[key];
+    if (key == 0 && format_has_gt_first_ && !CheckGenotype(index, value, n, &ploidy, &gt, &gt_prefix, &prefix)) return false;
+    if (info.def != nullptr) {
+      const FieldDefinition& def = *info.def;
       long expected = 0;
-      if (!CheckCardinality(*def, count, value == ".", ploidy, &expected)) {
-        sink_.Error("format-number-mismatch", n, fmt::format("sample #{}/{}", index + 1, name),
+      if (!CheckCardinality(def, count, value.size() == 1 && value[0] == '.', ploidy, &expected)) {
+        sink_.Error("format-number-mismatch", n, fmt::format("sample #{}/{}", index + 1, format_keys_[key]),
                     fmt::format("Sample #{}, field {} does not match the {}specification Number={} (expected {} value(s), found {})",
-                                index + 1, name, declared ? "meta " : "", def->number_text, expected, count),
-                    def->number == NumberKind::kG ? "Number=G depends on the ploidy of GT and the number of ALT alleles"
-                                                  : "Give as many values as the FORMAT Number says");
+                                index + 1, format_keys_[key], info.declared ? "meta " : "", def.number_text, expected, count),
+                    def.number == NumberKind::kG ? "Number=G depends on the ploidy of GT and the number of ALT alleles"
+                                                 : "Give as many values as the FORMAT Number says");
         return false;
       }
-      if (def->type != ValueType::kString && def->type != ValueType::kAny) {
+      if (def.type != ValueType::kString && def.type != ValueType::kAny) {
         const char* reason = "";
-        bool ok = true;
-        ForEachPiece(value, ',', [&](std::string_view v) {
-          if (ok && v != "." && !CheckType(def->type, v, &reason)) ok = false;
-        });
-        if (!ok) {
-          sink_.Error("format-type-mismatch", n, fmt::format("sample #{}/{}", index + 1, name),
-                      fmt::format("Sample #{}, field {} does not match the {}specification Type={}{}", index + 1, name,
-                                  declared ? "meta " : "", def->type_text, reason),
-                      fmt::format("Write {} values as {}", name, def->type_text));
+        bool type_ok = true, sign_ok = true;
+        size_t piece_start = 0;
+        for (size_t j = 0; j <= value.size() && type_ok; j++) {
+          if (j < value.size() && value[j] != ',') continue;
+          std::string_view v = value.substr(piece_start, j - piece_start);
+          piece_start = j + 1;
+          if (v.size() == 1 && v[0] == '.') continue;
+          if (!CheckType(def.type, v, &reason)) type_ok = false;
+          else if (!info.declared && def.type == ValueType::kInteger && v[0] == '-') sign_ok = false;
+        }
+        if (!type_ok) {
+          sink_.Error("format-type-mismatch", n, fmt::format("sample #{}/{}", index + 1, format_keys_[key]),
+                      fmt::format("Sample #{}, field {} does not match the {}specification Type={}{}", index + 1, format_keys_[key],
+                                  info.declared ? "meta " : "", def.type_text, reason),
+                      fmt::format("Write {} values as {}", format_keys_[key], def.type_text));
           return false;
         }
-      }
-      if (!declared && def->type == ValueType::kInteger) {
-        bool ok = true;
-        ForEachPiece(value, ',', [&](std::string_view v) {
-          long long x = 0;
-          if (v != "." && (!ParseStoiWhole(v, &x) || x < 0)) ok = false;
-        });
-        if (!ok) {
-          sink_.Error("format-negative", n, fmt::format("sample #{}/{}", index + 1, name),
-                      fmt::format("Sample #{}, {} value must be a non-negative integer number", index + 1, name), "Use a non-negative integer");
+        if (!sign_ok) {
+          sink_.Error("format-negative", n, fmt::format("sample #{}/{}", index + 1, format_keys_[key]),
+                      fmt::format("Sample #{}, {} value must be a non-negative integer number", index + 1, format_keys_[key]),
+                      "Use a non-negative integer");
           return false;
         }
       }
     }
-    if (name == "GP" || (name == "CNP" && minor_ >= 3)) {
+    if (info.probability) {
       bool ok = true;
       ForEachPiece(value, ',', [&](std::string_view v) {
         long double x = 0;
         if (v != "." && ParseStofPrefix(v, &x) && (x < 0 || x > 1)) ok = false;
       });
       if (!ok) {
-        sink_.Error("format-probability-range", n, fmt::format("sample #{}/{}", index + 1, name),
-                    fmt::format("Sample #{}, {}={} value does not lie in the interval [0,1]", index + 1, name, value),
+        sink_.Error("format-probability-range", n, fmt::format("sample #{}/{}", index + 1, format_keys_[key]),
+                    fmt::format("Sample #{}, {}={} value does not lie in the interval [0,1]", index + 1, format_keys_[key], value),
                     "Probabilities lie between 0 and 1");
         return false;
       }
     }
-    if (minor_ >= 4 && static_cast<int>(key) == psl_index_) psl = value;
+    if (static_cast<int>(key) == psl_index_) psl = value;
     key++;
-    start = end + 1;
   }
 
   // VCF 4.4 phase-set lists: an unphased allele has PSL '.', and PSO/PSQ are '.' where PSL is.
