@@ -26,7 +26,7 @@ void LineChecker::Line(std::string_view line, int64_t n) {
         EndOfMeta(n);
         CheckHeaderLine(line, n);
       } else {
-        sink_.Error("header-missing", n, "header",
+        sink_.Error("meta-syntax", n, "meta",
                     line.empty() ? "Empty line in the meta-information section"
                                  : "Line is neither a meta-information line (##) nor the #CHROM header line",
                     "Put the meta-information lines, then the #CHROM header line, before the data lines");

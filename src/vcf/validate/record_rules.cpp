@@ -132,7 +132,18 @@ bool IsCigar(std::string_view s) {
   return true;
 }
 
-size_t ValueCount(std::string_view value, bool has_value) { return has_value ? CountChar(value, ',') + 1 : 0; }
+// Comma-separated values; commas inside double quotes do not separate (vcf-validator reads
+// EXPLAIN="a,b" as one value).
+size_t ValueCount(std::string_view value, bool has_value) {
+  if (!has_value) return 0;
+  size_t count = 1;
+  bool quoted = false;
+  for (char c : value) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) count++;
+  }
+  return count;
+}
 
 std::string_view Piece(std::string_view s, size_t index) {
   size_t start = 0;
@@ -460,8 +471,6 @@ bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, 
   auto check_against = [&](const FieldDefinition& def, bool declared) {
     long expected = 0;
     size_t count = ValueCount(value, has_value);
-    // A single String may contain commas (vcf-validator does not split Number=1 strings).
-    if (def.type == ValueType::kString && def.number == NumberKind::kFixed && def.count == 1 && has_value) count = 1;
     if (def.number != NumberKind::kG && !CheckCardinality(def, count, single_missing, 0, &expected)) {
       sink_.Error("info-number-mismatch", n, fmt::format("INFO/{}", key),
                   fmt::format("INFO {} does not match the {}specification Number={} (expected {} value(s), found {})", key,
