@@ -259,5 +259,19 @@ TEST(ValidatorTest, FilesPlainGzipAndUnreadable) {
   EXPECT_EQ(missing.status().kind(), ErrorKind::kIo);
 }
 
+TEST(ValidatorTest, BcfIsDecodedAndChecked) {
+  testing::TempDir dir;
+  // bcftools stores what htslib can encode; our checks still apply to the decoded records.
+  testing::WriteFile(dir.File("a.vcf"), Header() + "1\t10\t.\tA\tG\t.\t.\tAC=1,2\tGT\t0/1\t0/0\n"
+                                                   "1\t20\t.\tA\tG\t.\t.\tAC=1\tGT\t0/1\t0/0\n");
+  auto converted = testing::RunProgram("bcftools", {"view", "-Ob", "-o", dir.File("a.bcf"), dir.File("a.vcf")});
+  ASSERT_EQ(converted.exit_code, 0) << converted.err;
+  auto r = ValidateFile(dir.File("a.bcf"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->records, 2);
+  EXPECT_FALSE(r->valid);
+  EXPECT_EQ(r->summary.empty() ? "" : r->summary[0].rule, "info-number-mismatch") << Rules(*r);
+}
+
 }  // namespace
 }  // namespace vcfagent::vcf
