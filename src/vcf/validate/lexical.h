@@ -91,6 +91,25 @@ inline bool ParseStofPrefix(std::string_view s, long double* value = nullptr) {
   return true;
 }
 
+// A plain decimal ([+-]digits[.digits][e[+-]digits]) without strtold; other spellings (inf, nan,
+// hex, leading space) fall back to ParseStofPrefix.
+inline bool ParseNumberFast(std::string_view s, long double* value) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  double v = 0;
+  size_t digits = 0;
+  while (i < s.size() && IsDigit(s[i])) v = v * 10 + (s[i++] - '0'), digits++;
+  if (i < s.size() && s[i] == '.') {
+    i++;
+    double scale = 0.1;
+    while (i < s.size() && IsDigit(s[i])) v += (s[i++] - '0') * scale, scale /= 10, digits++;
+  }
+  if (digits == 0 || digits > 15 || i != s.size()) return ParseStofPrefix(s, value);
+  *value = negative ? -v : v;
+  return true;
+}
+
 // Calls fn(piece) for each piece of s split at `sep` (an empty s gives one empty piece).
 template <typename Fn>
 inline void ForEachPiece(std::string_view s, char sep, Fn&& fn) {

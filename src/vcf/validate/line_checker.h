@@ -53,7 +53,13 @@ class LineChecker {
   bool CheckAlleles(int64_t n);
   bool CheckInfo(int64_t n);
   bool CheckEvidence(int64_t n);
-  bool CheckInfoValues(std::string_view key, std::string_view value, bool has_value, int64_t n);
+  struct InfoKeyInfo {
+    std::string key;
+    const FieldDefinition* declared = nullptr;
+    const FieldDefinition* reserved = nullptr;
+  };
+  bool CheckInfoValues(std::string_view key, std::string_view value, bool has_value, const InfoKeyInfo& cached, bool fresh,
+                       int64_t n);
   bool CheckInfoStrict(std::string_view key, std::string_view value, int64_t n);
   bool CheckInfoV44(std::string_view key, std::string_view value, int64_t n);
   void CheckOrderAndDuplicates(int64_t n);
@@ -105,6 +111,8 @@ class LineChecker {
   std::vector<FormatKeyInfo> format_key_info_;
   std::vector<std::pair<std::string_view, std::string_view>> info_entries_;
   std::string cached_format_;
+  std::vector<InfoKeyInfo> info_key_cache_;
+  std::string last_warning_contig_, last_warning_filter_;
   bool format_has_gt_first_ = false;
   int psl_index_ = -1, pso_index_ = -1, psq_index_ = -1;
 

@@ -354,7 +354,7 @@ bool LineChecker::CheckAlleles(int64_t n) {
       }
     }
   }
-  if (columns_[5] != ".") {
+  if (columns_[5][0] == '-') {  // only a leading '-' can make QUAL negative
     long double q = 0;
     if (ParseStofPrefix(columns_[5], &q) && q < 0) {
       sink_.Error("qual-negative", n, "QUAL", "Quality is not equal or greater than zero", "QUAL must be >= 0 or '.'");
@@ -436,10 +436,23 @@ bool LineChecker::CheckInfo(int64_t n) {
       }
     }
   }
-  for (auto& [key, raw] : info_entries_) {
+  // Records of one file mostly repeat the same INFO keys in the same order: remember the
+  // definitions by position instead of hashing every key of every record.
+  if (info_key_cache_.size() < info_entries_.size()) info_key_cache_.resize(info_entries_.size());
+  for (size_t i = 0; i < info_entries_.size(); i++) {
+    auto& [key, raw] = info_entries_[i];
+    InfoKeyInfo& cached = info_key_cache_[i];
+    bool fresh = false;
+    if (cached.key != key) {
+      fresh = true;
+      cached.key.assign(key);
+      auto it = info_defs_.find(key);
+      cached.declared = it != info_defs_.end() ? &it->second : nullptr;
+      cached.reserved = cached.declared ? nullptr : ReservedInfo(minor_, key);
+    }
     bool has_value = !raw.empty();
     std::string_view value = has_value ? raw.substr(1) : raw;
-    if (!CheckInfoValues(key, value, has_value, n)) return false;
+    if (!CheckInfoValues(key, value, has_value, cached, fresh, n)) return false;
   }
   return CheckEvidence(n);
 }
@@ -466,7 +479,8 @@ bool LineChecker::CheckEvidence(int64_t n) {
   return true;
 }
 
-bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, bool has_value, int64_t n) {
+bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, bool has_value, const InfoKeyInfo& cached,
+                                  bool fresh, int64_t n) {
   bool single_missing = has_value && value == ".";
   auto check_against = [&](const FieldDefinition& def, bool declared) {
     long expected = 0;
@@ -493,11 +507,10 @@ bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, 
     }
     return true;
   };
-  auto it = info_defs_.find(key);
-  if (it != info_defs_.end()) {
-    if (!check_against(it->second, true)) return false;
+  if (cached.declared != nullptr) {
+    if (!check_against(*cached.declared, true)) return false;
   } else {
-    const FieldDefinition* reserved = ReservedInfo(minor_, key);
+    const FieldDefinition* reserved = cached.reserved;
     if (reserved != nullptr) {
       if (!check_against(*reserved, false)) return false;
       if (reserved->type == ValueType::kInteger && has_value && key != "SVLEN" && key != "CIPOS" && key != "CIEND" &&
@@ -514,7 +527,7 @@ bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, 
         }
       }
     }
-    if (warned_info_.size() < 10000 && warned_info_.emplace(key).second) {
+    if (fresh && warned_info_.size() < 10000 && warned_info_.emplace(key).second) {
       sink_.Warning("info-undeclared", n, fmt::format("INFO/{}", key), fmt::format("INFO '{}' is not listed in a valid meta-data INFO entry", key),
                     fmt::format("Declare it with ##INFO=<ID={},Number=...,Type=...,Description=\"...\">", key));
     }
@@ -537,7 +550,7 @@ bool LineChecker::CheckInfoStrict(std::string_view key, std::string_view value, 
     bool ok = true;
     ForEachPiece(value, ',', [&](std::string_view v) {
       long double x = 0;
-      if (v != "." && ParseStofPrefix(v, &x) && (x < 0 || x > 1)) ok = false;
+      if (v != "." && ParseNumberFast(v, &x) && (x < 0 || x > 1)) ok = false;
     });
     if (!ok) return fail("info-af-range", "INFO AF value does not lie in the interval [0,1]", "Allele frequencies lie between 0 and 1");
   } else if (key == "CIGAR") {
@@ -663,7 +676,8 @@ void LineChecker::CheckOrderAndDuplicates(int64_t n) {
 
 void LineChecker::CheckRecordWarnings(int64_t n) {
   std::string_view chrom = columns_[0];
-  if (!contig_ids_.count(chrom) && warned_contigs_.size() < 10000 && warned_contigs_.emplace(chrom).second) {
+  if (chrom != last_warning_contig_ && (last_warning_contig_.assign(chrom), true) && !contig_ids_.count(chrom) &&
+      warned_contigs_.size() < 10000 && warned_contigs_.emplace(chrom).second) {
     sink_.Warning("contig-undeclared", n, "CHROM", fmt::format("Chromosome/contig '{}' is not described in a 'contig' meta description", chrom),
                   fmt::format("Add ##contig=<ID={},length=...>", chrom));
   }
@@ -674,7 +688,8 @@ void LineChecker::CheckRecordWarnings(int64_t n) {
     sink_.Warning("id-comma", n, "ID", "Comma found in the ID column; if used as separator, please replace it with semi-colon",
                   "Separate IDs with ';'");
   }
-  if (columns_[6] != "." && columns_[6] != "PASS") {
+  if (columns_[6] != "." && columns_[6] != "PASS" && columns_[6] != last_warning_filter_) {
+    last_warning_filter_.assign(columns_[6]);
     ForEachPiece(columns_[6], ';', [&](std::string_view f) {
       if (!filter_ids_.count(f) && warned_filters_.size() < 10000 && warned_filters_.emplace(f).second) {
         sink_.Warning("filter-undeclared", n, "FILTER", fmt::format("FILTER '{}' is not listed in a valid meta-data FILTER entry", f),

@@ -266,7 +266,7 @@ bool LineChecker::CheckSample(size_t index, std::string_view sample, int64_t n) 
       bool ok = true;
       ForEachPiece(value, ',', [&](std::string_view v) {
         long double x = 0;
-        if (v != "." && ParseStofPrefix(v, &x) && (x < 0 || x > 1)) ok = false;
+        if (v != "." && ParseNumberFast(v, &x) && (x < 0 || x > 1)) ok = false;
       });
       if (!ok) {
         sink_.Error("format-probability-range", n, fmt::format("sample #{}/{}", index + 1, format_keys_[key]),
