@@ -86,10 +86,9 @@ ValidationReport Finalize(const std::string& path, FindingSink& sink, const Line
   return report;
 }
 
-ValidationReport UnreadableReport(const std::string& path, const std::string& what) {
+ValidationReport UnreadableReport(const std::string& path, std::string_view rule, const std::string& what) {
   FindingSink sink(1);
-  sink.Error("unreadable-compression", 0, "file", what,
-             "Give a plain, gzip/bgzip or bzip2 VCF, or a BCF file (decompress archives first)");
+  sink.Error(rule, 0, "file", what, "Give a plain, gzip/bgzip or bzip2 VCF, or a BCF file (decompress archives first)");
   ValidationReport report;
   report.path = path;
   sink.MoveInto(report);
@@ -222,7 +221,7 @@ Result<ValidationReport> ValidateFile(const std::string& path, const ValidationO
     size_t n = std::fread(magic, 1, sizeof(magic), f);
     std::fclose(f);
     if (const char* format = UnreadableFormat(magic, n)) {
-      return UnreadableReport(path, fmt::format("The file is compressed with {}, which is not a readable VCF stream "
+      return UnreadableReport(path, "unreadable-compression", fmt::format("The file is compressed with {}, which is not a readable VCF stream "
                                                 "(expected plain, gzip/bgzip or bzip2 VCF, or BCF)", format));
     }
     if (n >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
@@ -230,6 +229,9 @@ Result<ValidationReport> ValidateFile(const std::string& path, const ValidationO
     } else {
       auto kind = ProbeVariantFile(path);
       if (kind.ok() && kind->is_bcf) reader = Reader::kBcf;
+      // Another format htslib recognises (BAM, CRAM, SAM, an index...): one clean finding.
+      if (!kind.ok() && kind.status().kind() != ErrorKind::kInvalidInput) return kind.status();
+      if (!kind.ok() && st.st_size > 0) return UnreadableReport(path, "not-vcf", kind.status().message());
     }
   }
   FindingSink sink(options.max_findings);
