@@ -336,7 +336,7 @@ void LineChecker::CheckMetaLine(std::string_view line, int64_t n) {
     if (!cur.Literal(">") || !cur.AtEnd()) return meta_error("meta-pedigree-invalid", "Error in PEDIGREE metadata", "");
     return;
   }
-  if (key == "reference") has_reference_ = true;
+  if (key == "reference" && !value.empty()) has_reference_ = true;
 
   // Generic lines: ##key=<k=v,...>, ##key="...", ##key=<"...">, or free text not starting with < or ".
   bool key_ok = !key.empty();

@@ -1,7 +1,6 @@
 // Data lines: the fixed columns (CHROM..INFO), INFO values against their Number and Type, sorting,
 // contiguity and duplicate variants (VCF specification section 1.6).
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <string>
 
@@ -700,7 +699,7 @@ void LineChecker::CheckRecordWarnings(int64_t n) {
   std::string_view ref = columns_[3];
   bool first_base_warned = false;
   for (std::string_view alt : alts_) {
-    if (!first_base_warned && AllBases(alt) && alt.size() != ref.size() && std::toupper(alt[0]) != std::toupper(ref[0])) {
+    if (!first_base_warned && AllBases(alt) && alt.size() != ref.size() && alt[0] != ref[0]) {
       first_base_warned = true;
       sink_.Warning("ref-alt-first-base", n, "REF/ALT", "Reference and alternate alleles do not share the first nucleotide",
                     "Indels should include the base before the event in REF and ALT");
