@@ -74,7 +74,7 @@ bool LineChecker::CheckInfoV44(std::string_view key, std::string_view value, int
       if (alt[0] == '<') {
         kind = "OTHER";
         for (std::string_view t : {"DUP", "DEL", "INS", "INV", "CNV"}) {
-          if (alt.substr(1, 3) == t && (alt[4] == '>' || alt[4] == ':')) kind = t;
+          if (alt.size() > 4 && alt.substr(1, 3) == t && (alt[4] == '>' || alt[4] == ':')) kind = t;
         }
       } else if (CountChar(alt, '[') == 2 || CountChar(alt, ']') == 2) {
         kind = "BND";

@@ -26,6 +26,15 @@ inline bool IsBase(char c) {
   }
 }
 
+// Contig name characters: SAM's reference-name characters without <>[]*=, from VCF 4.3 on; before,
+// only white space, commas and angle brackets are excluded (as vcf-validator's grammars do).
+inline bool IsContigChar(char c, int minor) {
+  if (IsAlnum(c)) return true;
+  if (!IsPunct(c)) return false;
+  if (minor >= 3) return c != '<' && c != '>' && c != '[' && c != ']' && c != '*' && c != '=' && c != ',';
+  return c != '<' && c != '>' && c != ',';
+}
+
 inline bool AllBases(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

@@ -73,8 +73,8 @@ class LineChecker {
   bool CheckGenotype(size_t index, std::string_view value, int64_t n, size_t* ploidy, std::string_view* gt, bool* gt_prefix,
                      char* prefix);
 
-  // Shared value checks. Return an empty string when fine, else the reason (" (not in integer
-  // format)" etc., in vcf-validator's words).
+  // Shared value checks. CheckCardinality sets the expected count (-1: any) and says whether
+  // `values` fits; CheckType sets `reason` (vcf-validator's words) when a value does not fit.
   bool CheckCardinality(const FieldDefinition& def, size_t values, bool single_missing, size_t ploidy,
                         long* expected) const;
   static bool CheckType(ValueType type, std::string_view value, const char** reason);
@@ -101,6 +101,7 @@ class LineChecker {
 
   // Scratch for the current record (reused: no allocation per record once warm).
   std::vector<std::string_view> columns_;
+  int64_t pos_ = 0;  // POS of the current record
   std::vector<std::string_view> alts_;
   std::vector<std::string_view> format_keys_;
   struct FormatKeyInfo {

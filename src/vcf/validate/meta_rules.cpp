@@ -65,15 +65,6 @@ bool ReadIdentifier(MetaCursor& cur, int minor, std::string_view* out = nullptr)
   return HasAlnum(id);
 }
 
-// contig names: SAM's rname characters without <>[]*=, and not starting with '#' (v4.3+); older
-// versions only exclude white space, ':' and angle brackets.
-bool IsContigChar(char c, int minor) {
-  if (IsAlnum(c)) return true;
-  if (!IsPunct(c)) return false;
-  if (minor >= 3) return c != '<' && c != '>' && c != '[' && c != ']' && c != '*' && c != '=' && c != ',';
-  return c != '<' && c != '>' && c != ',';
-}
-
 bool IsUrl(std::string_view s) {
   // scheme "://" authority path ...: a letter, then characters other than :/?#, then "://".
   size_t sep = s.find("://");

@@ -12,13 +12,6 @@ namespace vcfagent::vcf::validate {
 
 namespace {
 
-bool IsContigChar(char c, int minor) {
-  if (IsAlnum(c)) return true;
-  if (!IsPunct(c)) return false;
-  if (minor >= 3) return c != '<' && c != '>' && c != '[' && c != ']' && c != '*' && c != '=' && c != ',';
-  return c != '<' && c != '>' && c != ',';
-}
-
 bool IsChromBasic(std::string_view s, int minor) {
   if (s.empty() || s[0] == '#') return false;
   for (char c : s) {
@@ -198,6 +191,8 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
     sink_.Error("pos-invalid", n, "POS", "Position is not a positive number", "POS must be a non-negative integer");
     return false;
   }
+  pos_ = 0;
+  for (char c : columns_[1]) pos_ = pos_ < (INT64_C(1) << 50) ? pos_ * 10 + (c - '0') : pos_;  // saturates, no overflow
   std::string_view id = columns_[2];
   bool id_ok = !id.empty();
   ForEachPiece(id, ';', [&](std::string_view piece) {
@@ -560,7 +555,7 @@ bool LineChecker::CheckInfoStrict(std::string_view key, std::string_view value, 
     for (auto& [k, v] : info_entries_) {
       if (k == "IMPRECISE" && v == "=0") {
         long long end = 0;
-        std::string expected = std::to_string(std::stoll(std::string(columns_[1])) + static_cast<long long>(columns_[3].size()) - 1);
+        std::string expected = std::to_string(pos_ + static_cast<int64_t>(columns_[3].size()) - 1);
         if (value != expected || !ParseStoiWhole(value, &end)) {
           return fail("info-end-mismatch", fmt::format("INFO END value must be equal to \"POS + length of REF - 1\" for a precise variant, expected {}", expected),
                       "Fix END");
@@ -606,8 +601,7 @@ void LineChecker::CheckOrderAndDuplicates(int64_t n) {
   std::string_view chrom = columns_[0];
   // "<1>" names the same contig as "1" (vcf-validator keeps the name inside the brackets).
   if (chrom.size() > 2 && chrom.front() == '<' && chrom.back() == '>') chrom = chrom.substr(1, chrom.size() - 2);
-  long long pos = 0;
-  for (char c : columns_[1]) pos = pos * 10 + (c - '0');
+  const int64_t pos = pos_;
   if (chrom != current_contig_) {
     if (finished_contigs_.count(chrom)) {
       sink_.Error("contig-not-contiguous", n, "CHROM", fmt::format("Variant is not contiguous to the rest of the contig {}", chrom),
@@ -633,7 +627,7 @@ void LineChecker::CheckOrderAndDuplicates(int64_t n) {
   std::string_view ref = columns_[3];
   for (std::string_view alt : alts_) {
     bool symbolic = !alt.empty() && alt[0] == '<';
-    long long npos = pos;
+    int64_t npos = pos;
     std::string_view r = ref, a = alt;
     if (!symbolic && ref != alt) {
       size_t suffix = 0;
@@ -648,7 +642,7 @@ void LineChecker::CheckOrderAndDuplicates(int64_t n) {
         while (prefix < r.size() && prefix < a.size() && r[prefix] == a[prefix]) prefix++;
         r.remove_prefix(prefix);
         a.remove_prefix(prefix);
-        npos += static_cast<long long>(prefix);
+        npos += static_cast<int64_t>(prefix);
       }
     }
     VariantKey* match = nullptr;

@@ -78,7 +78,7 @@ class LineSplitter {
 
 ValidationReport Finalize(const std::string& path, FindingSink& sink, const LineChecker& checker, int64_t lines) {
   ValidationReport report;
-  report.path = path;
+  report.path = DisplayName(path);
   report.vcf_version = checker.version();
   report.records = checker.records();
   report.lines = lines;
@@ -167,32 +167,26 @@ Status ReadWithBzip2(const std::string& path, LineSplitter& splitter) {
 Status ReadBcf(const std::string& path, LineSplitter& splitter) {
   auto reader = VariantReader::Open(path);
   if (!reader.ok()) return reader.status();
-  kstring_t text = {0, 0, nullptr};
-  if (bcf_hdr_format((*reader)->header(), 0, &text) != 0) {
-    free(text.s);
+  struct KString {
+    kstring_t s = {0, 0, nullptr};
+    ~KString() { free(s.s); }
+  } text;
+  if (bcf_hdr_format((*reader)->header(), 0, &text.s) != 0) {
     return Status::InvalidInput(fmt::format("{}: cannot format the BCF header", DisplayName(path)));
   }
-  splitter.Feed(std::string_view(text.s, text.l));
+  splitter.Feed(std::string_view(text.s.s, text.s.l));
   BcfRecordPtr rec = NewRecord();
   while (true) {
     Result<bool> next = (*reader)->Next(rec.get());
-    if (!next.ok()) {
-      free(text.s);
-      return next.status();
-    }
+    if (!next.ok()) return next.status();
     if (!next.value()) break;
-    text.l = 0;
-    if (vcf_format((*reader)->header(), rec.get(), &text) != 0) {
-      free(text.s);
+    text.s.l = 0;
+    if (vcf_format((*reader)->header(), rec.get(), &text.s) != 0) {
       return Status::InvalidInput(fmt::format("{}: cannot format record {}", DisplayName(path), (*reader)->records_read()));
     }
-    splitter.Feed(std::string_view(text.s, text.l));
-    if (CancelRequested()) {
-      free(text.s);
-      return Status::Cancelled("interrupted");
-    }
+    splitter.Feed(std::string_view(text.s.s, text.s.l));
+    if (CancelRequested()) return Status::Cancelled("interrupted");
   }
-  free(text.s);
   return Status::Ok();
 }
 
