@@ -1,0 +1,248 @@
+// ValidateText / ValidateFile: feed lines to the LineChecker from memory, from plain/gzip/BGZF
+// files (htslib BGZF), from bzip2 files (through the bzip2 program) or from BCF files (decoded by
+// htslib and formatted back to VCF text).
+#include "vcf/validate/validator.h"
+
+#include <fcntl.h>
+#include <htslib/bgzf.h>
+#include <htslib/kstring.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "fmt/format.h"
+#include "util/progress.h"
+#include "vcf/validate/findings.h"
+#include "vcf/validate/line_checker.h"
+#include "vcf/variant_reader.h"
+
+extern char** environ;
+
+namespace vcfagent::vcf {
+
+std::string_view SeverityName(Severity severity) { return severity == Severity::kError ? "error" : "warning"; }
+
+namespace {
+
+using validate::FindingSink;
+using validate::LineChecker;
+
+// Splits a byte stream into lines for the checker; keeps only the unfinished last line between
+// chunks, so memory is bounded by the longest line.
+class LineSplitter {
+ public:
+  explicit LineSplitter(LineChecker& checker) : checker_(checker) {}
+  void Feed(std::string_view chunk) {
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      if (nl == std::string_view::npos) {
+        pending_.append(chunk);
+        return;
+      }
+      line_++;
+      if (pending_.empty()) {
+        checker_.Line(chunk.substr(0, nl), line_);
+      } else {
+        pending_.append(chunk.substr(0, nl));
+        checker_.Line(pending_, line_);
+        pending_.clear();
+      }
+      chunk.remove_prefix(nl + 1);
+    }
+  }
+  // Ends the input; returns the number of lines.
+  int64_t Finish() {
+    bool ended_with_newline = pending_.empty();
+    if (!pending_.empty()) {
+      line_++;
+      checker_.Line(pending_, line_);
+    }
+    checker_.Finish(line_ == 0 ? 1 : line_, ended_with_newline);
+    return line_;
+  }
+  int64_t line() const { return line_; }
+
+ private:
+  LineChecker& checker_;
+  std::string pending_;
+  int64_t line_ = 0;
+};
+
+ValidationReport Finalize(const std::string& path, FindingSink& sink, const LineChecker& checker, int64_t lines) {
+  ValidationReport report;
+  report.path = DisplayName(path);
+  report.vcf_version = checker.version();
+  report.records = checker.records();
+  report.lines = lines;
+  sink.MoveInto(report);
+  return report;
+}
+
+ValidationReport UnreadableReport(const std::string& path, std::string_view rule, const std::string& what) {
+  FindingSink sink(1);
+  sink.Error(rule, 0, "file", what, "Give a plain, gzip/bgzip or bzip2 VCF, or a BCF file (decompress archives first)");
+  ValidationReport report;
+  report.path = path;
+  sink.MoveInto(report);
+  return report;
+}
+
+// The compression formats the validator cannot read as a VCF stream, by magic bytes.
+const char* UnreadableFormat(const unsigned char* m, size_t n) {
+  if (n >= 6 && m[0] == 0xFD && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z' && m[5] == 0) return "xz";
+  if (n >= 4 && m[0] == 'P' && m[1] == 'K' && (m[2] == 3 || m[2] == 5 || m[2] == 7)) return "zip";
+  if (n >= 2 && m[0] == 0x1F && m[1] == 0x9D) return "compress (.Z)";
+  if (n >= 2 && m[0] == 0x1F && m[1] == 0xA0) return "compress (LZH)";
+  if (n >= 2 && m[0] == 0x78 && (m[1] == 0x01 || m[1] == 0x5E || m[1] == 0x9C || m[1] == 0xDA)) return "zlib";
+  if (n >= 6 && m[0] == '7' && m[1] == 'z' && m[2] == 0xBC && m[3] == 0xAF) return "7z";
+  if (n >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD) return "zstd";
+  return nullptr;
+}
+
+Status ReadWithBgzf(const std::string& path, LineSplitter& splitter) {
+  BGZF* fp = bgzf_open(path.c_str(), "r");
+  if (fp == nullptr) return Status::IoError(fmt::format("{}: cannot open: {}", DisplayName(path), std::strerror(errno)));
+  std::unique_ptr<BGZF, int (*)(BGZF*)> guard(fp, bgzf_close);
+  std::string buffer(1 << 20, '\0');
+  ProgressMeter progress("validate " + DisplayName(path));
+  while (true) {
+    ssize_t got = bgzf_read(fp, buffer.data(), buffer.size());
+    if (got < 0) {
+      return Status::InvalidInput(fmt::format("{}: decompression failed after line {} (corrupt gzip/BGZF data)",
+                                              DisplayName(path), splitter.line()));
+    }
+    if (got == 0) break;
+    splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    progress.Update(static_cast<uint64_t>(splitter.line()));
+    if (CancelRequested()) return Status::Cancelled("interrupted");
+  }
+  return Status::Ok();
+}
+
+// bzip2 is not an htslib stream format: decompress with the bzip2 program through a pipe.
+Status ReadWithBzip2(const std::string& path, LineSplitter& splitter) {
+  int fds[2];
+  if (pipe(fds) != 0) return Status::IoError("cannot create a pipe for bzip2");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::string arg0 = "bzip2", arg1 = "-dc", arg2 = "--";
+  std::string arg3 = path;
+  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, "bzip2", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    return Status::IoError(fmt::format("{}: bzip2-compressed, but the bzip2 program is not available", DisplayName(path)));
+  }
+  std::string buffer(1 << 20, '\0');
+  while (true) {
+    ssize_t got = read(fds[0], buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
+  }
+  close(fds[0]);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    return Status::InvalidInput(fmt::format("{}: bzip2 decompression failed after line {}", DisplayName(path), splitter.line()));
+  }
+  return Status::Ok();
+}
+
+// BCF: the header and every record are formatted as VCF text and checked like a VCF file.
+Status ReadBcf(const std::string& path, LineSplitter& splitter) {
+  auto reader = VariantReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  struct KString {
+    kstring_t s = {0, 0, nullptr};
+    ~KString() { free(s.s); }
+  } text;
+  if (bcf_hdr_format((*reader)->header(), 0, &text.s) != 0) {
+    return Status::InvalidInput(fmt::format("{}: cannot format the BCF header", DisplayName(path)));
+  }
+  splitter.Feed(std::string_view(text.s.s, text.s.l));
+  BcfRecordPtr rec = NewRecord();
+  while (true) {
+    Result<bool> next = (*reader)->Next(rec.get());
+    if (!next.ok()) return next.status();
+    if (!next.value()) break;
+    text.s.l = 0;
+    if (vcf_format((*reader)->header(), rec.get(), &text.s) != 0) {
+      return Status::InvalidInput(fmt::format("{}: cannot format record {}", DisplayName(path), (*reader)->records_read()));
+    }
+    splitter.Feed(std::string_view(text.s.s, text.s.l));
+    if (CancelRequested()) return Status::Cancelled("interrupted");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+ValidationReport ValidateText(std::string_view text, const ValidationOptions& options, const std::string& path) {
+  FindingSink sink(options.max_findings);
+  LineChecker checker(options, sink);
+  LineSplitter splitter(checker);
+  splitter.Feed(text);
+  int64_t lines = splitter.Finish();
+  return Finalize(path, sink, checker, lines);
+}
+
+Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options) {
+  enum class Reader { kBgzf, kBzip2, kBcf } reader = Reader::kBgzf;
+  if (path != "-") {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    }
+    if (S_ISDIR(st.st_mode)) return Status::IoError(fmt::format("{}: is a directory, not a VCF file", path));
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    unsigned char magic[8] = {0};
+    size_t n = std::fread(magic, 1, sizeof(magic), f);
+    std::fclose(f);
+    if (const char* format = UnreadableFormat(magic, n)) {
+      return UnreadableReport(path, "unreadable-compression", fmt::format("The file is compressed with {}, which is not a readable VCF stream "
+                                                "(expected plain, gzip/bgzip or bzip2 VCF, or BCF)", format));
+    }
+    if (n >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+      reader = Reader::kBzip2;
+    } else {
+      auto kind = ProbeVariantFile(path);
+      if (kind.ok() && kind->is_bcf) reader = Reader::kBcf;
+      // Another format htslib recognises (BAM, CRAM, SAM, an index...): one clean finding.
+      if (!kind.ok() && kind.status().kind() != ErrorKind::kInvalidInput) return kind.status();
+      if (!kind.ok() && st.st_size > 0) return UnreadableReport(path, "not-vcf", kind.status().message());
+    }
+  }
+  FindingSink sink(options.max_findings);
+  LineChecker checker(options, sink);
+  LineSplitter splitter(checker);
+  Status status;
+  switch (reader) {
+    case Reader::kBgzf: status = ReadWithBgzf(path, splitter); break;
+    case Reader::kBzip2: status = ReadWithBzip2(path, splitter); break;
+    case Reader::kBcf: status = ReadBcf(path, splitter); break;
+  }
+  if (!status.ok() && status.kind() != ErrorKind::kInvalidInput) return status;
+  int64_t lines = splitter.Finish();
+  if (!status.ok()) {
+    sink.Error("unreadable-data", lines, "file", status.message(), "Check that the file is complete and not corrupt");
+  }
+  return Finalize(path, sink, checker, lines);
+}
+
+}  // namespace vcfagent::vcf

@@ -1,0 +1,71 @@
+// Validator: checks VCF files against the VCF specification (versions 4.1 to 4.4, as declared by
+// ##fileformat), with the decisions of EBI vcf-validator 0.10.2 where the specification is vague.
+//
+// Contract:
+// - Every check has a stable rule id (documented in docs/validate.md), a severity and a line.
+//   Errors make a file invalid; warnings never do.
+// - Validation streams: memory does not grow with the input (duplicate detection keeps only a
+//   window of nearby records).
+// - ValidateFile reads plain, gzip, BGZF and bzip2 VCF and BCF (decoded with htslib and checked as
+//   text). Archives that are not a VCF stream (tar.xz, zip, .Z, zlib .z) give one finding
+//   (rule `unreadable-compression`) and an invalid verdict. A missing or unreadable file is an
+//   I/O error Status, not a report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace vcfagent::vcf {
+
+enum class Severity { kError, kWarning };
+
+std::string_view SeverityName(Severity severity);
+
+struct ValidationFinding {
+  Severity severity = Severity::kError;
+  std::string rule;        // stable id, e.g. "info-number-mismatch"
+  int64_t line = 0;        // 1-based line (0: the file as a whole)
+  std::string field;       // column or key, e.g. "INFO/AC", "POS", "header"
+  std::string message;     // what is wrong
+  std::string suggestion;  // how to fix it
+};
+
+// Every finding of one rule, folded: how often it fired and where first.
+struct RuleSummary {
+  std::string rule;
+  Severity severity = Severity::kError;
+  int64_t count = 0;
+  int64_t first_line = 0;
+  std::string first_message;
+};
+
+struct ValidationOptions {
+  bool require_evidence = false;  // vcf-validator's --require-evidence: GT, AF or AC+AN per record
+  size_t max_findings = 100;      // individual findings kept in the report (summaries count all)
+};
+
+struct ValidationReport {
+  std::string path;
+  bool valid = true;
+  std::string vcf_version;  // "4.1".."4.4", empty if the file declares none we know
+  int64_t errors = 0;
+  int64_t warnings = 0;
+  int64_t records = 0;
+  int64_t lines = 0;
+  std::vector<RuleSummary> summary;        // per rule, in order of first occurrence
+  std::vector<ValidationFinding> findings;  // the first max_findings findings, in input order
+};
+
+// Validates VCF text held in memory (the whole file, newlines included).
+ValidationReport ValidateText(std::string_view text, const ValidationOptions& options = {},
+                              const std::string& path = "<memory>");
+
+// Validates a file ("-" for standard input). I/O failures (missing file, read error) are a
+// Status; everything about the content is in the report.
+Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options = {});
+
+}  // namespace vcfagent::vcf
