@@ -78,6 +78,7 @@ int RunStats(const StatsArgs& args) {
   if (!out.ok()) return ReportError("stats", out.status());
   auto stats = vcf::ComputeStats(args.input, *options);
   if (!stats.ok()) return ReportError("stats", stats.status());
+  for (const auto& warning : stats->warnings) ReportWarning("stats", warning);
   std::string text;
   if (args.format == OutputFormat::kJson) {
     text = vcf::StatsToJson(*stats).dump(2) + "\n";
@@ -100,8 +101,7 @@ Command AddStatsCommand(CLI::App& root) {
       "Statistics of a VCF/BCF file in bcftools stats format (SN, TSTV, SiS, AF, QUAL, IDD, ST, DP; "
       "PSC, PSI, HWE with samples)");
   app->add_option("-s,--samples", args->samples,
-                  "Per-sample statistics: '-' for all samples or a comma-separated list "
-                  "('^' first excludes)");
+                  "Per-sample statistics: '-' for all samples or a comma-separated list");
   app->add_option("-S,--samples-file", args->samples_file, "File of sample names, one per line");
   AddFormatOption(*app, args->format);
   app->add_option("-o,--output", args->output, "Output file ('-' for standard output)")

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_set>
 
 #include "fmt/format.h"
 #include "util/progress.h"
@@ -133,6 +132,7 @@ struct StatsCollector::State {
   int64_t header_samples = 0;
   std::vector<std::string> sample_names;
   std::vector<int> sample_index;  // header index of each selected sample
+  std::vector<std::string> warnings;
   int m_af = 101;                 // AF bins; bin 0 holds singletons
 
   // SN
@@ -154,6 +154,15 @@ struct StatsCollector::State {
   // PSC, PSI, HWE
   std::vector<SampleCounters> smpl;
   std::vector<uint64_t> af_hwe;
+
+  // Header ids of INFO/AN, AC and DP. Ids never change once assigned, but a tag missing from the
+  // header may be added while reading (htslib defines undefined tags), so -1 is looked up again.
+  int an_id = -1, ac_id = -1, dp_id = -1;
+  int Id(int* cached, const char* tag) {
+    if (*cached < 0) *cached = bcf_hdr_id2int(hdr, BCF_DT_ID, tag);
+    return *cached;
+  }
+  bool InfoDepth(bcf1_t* rec, int32_t* depth);
 
   // Per-record scratch, reused.
   std::vector<int> ac;
@@ -193,34 +202,18 @@ Result<std::unique_ptr<StatsCollector>> StatsCollector::Create(bcf_hdr_t* hdr,
         s->sample_index.push_back(i);
       }
     } else {
-      std::vector<std::string> names = options.sample_names;
-      const bool exclude = !names.empty() && !names[0].empty() && names[0][0] == '^';
-      if (exclude) {
-        names[0].erase(0, 1);
-        std::unordered_set<std::string> excluded(names.begin(), names.end());
-        for (int i = 0; i < s->header_samples; ++i) {
-          if (excluded.count(hdr->samples[i])) continue;
-          s->sample_names.emplace_back(hdr->samples[i]);
-          s->sample_index.push_back(i);
+      // As bcftools: names missing from the header are skipped with a warning.
+      std::vector<std::string> missing;
+      for (const auto& name : options.sample_names) {
+        const int id = bcf_hdr_id2int(hdr, BCF_DT_SAMPLE, name.c_str());
+        if (id < 0) {
+          s->warnings.push_back(fmt::format("sample \"{}\" is not in the header, skipping it", name));
+          continue;
         }
-      } else {
-        std::vector<std::string> missing;
-        for (const auto& name : names) {
-          const int id = bcf_hdr_id2int(hdr, BCF_DT_SAMPLE, name.c_str());
-          if (id < 0) {
-            missing.push_back(name);
-            continue;
-          }
-          s->sample_names.push_back(name);
-          s->sample_index.push_back(id);
-        }
-        if (!missing.empty()) {
-          std::string list;
-          for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-          return Status::Usage(fmt::format("sample(s) not in the header: {}", list));
-        }
+        s->sample_names.push_back(name);
+        s->sample_index.push_back(id);
       }
-      if (s->sample_names.empty()) return Status::Usage("no samples selected");
+      if (s->sample_names.empty()) return Status::Usage("none of the requested samples is in the header");
     }
     s->smpl.resize(s->sample_names.size());
     s->af_hwe.assign(static_cast<size_t>(s->m_af) * kHweBins, 0);
@@ -237,16 +230,16 @@ Status StatsCollector::State::CountAlleles(bcf1_t* rec, bool* known) {
   const int n_allele = rec->n_allele;
   ac.assign(std::max(n_allele, 1), 0);
   *known = false;
-  const int an_id = bcf_hdr_id2int(hdr, BCF_DT_ID, "AN");
-  const int ac_id = bcf_hdr_id2int(hdr, BCF_DT_ID, "AC");
+  const int an_tag = Id(&an_id, "AN");
+  const int ac_tag = Id(&ac_id, "AC");
   int an = -1, ac_len = 0, ac_type = 0;
   const uint8_t* ac_ptr = nullptr;
-  if (an_id >= 0 && ac_id >= 0) {
+  if (an_tag >= 0 && ac_tag >= 0) {
     for (int i = 0; i < rec->n_info; ++i) {
       const bcf_info_t* z = &rec->d.info[i];
-      if (z->key == an_id) {
+      if (z->key == an_tag) {
         an = z->v1.i;
-      } else if (z->key == ac_id) {
+      } else if (z->key == ac_tag) {
         ac_ptr = z->vptr;
         ac_len = z->len;
         ac_type = z->type;
@@ -517,6 +510,64 @@ Status StatsCollector::State::SampleStats(bcf1_t* rec) {
   return Status::Ok();
 }
 
+// bcf_get_info_int32(hdr, rec, "DP", ...) == 1, without its per-record tag lookup: true when
+// INFO/DP is declared Integer and the record has exactly one value (possibly missing, which
+// bcftools then counts below 0).
+bool StatsCollector::State::InfoDepth(bcf1_t* rec, int32_t* depth) {
+  const int id = Id(&dp_id, "DP");
+  if (!bcf_hdr_idinfo_exists(hdr, BCF_HL_INFO, id)) return false;
+  if (bcf_hdr_id2type(hdr, BCF_HL_INFO, id) != BCF_HT_INT) return false;
+  const bcf_info_t* info = nullptr;
+  for (int i = 0; i < rec->n_info; ++i) {
+    if (rec->d.info[i].key == id) {
+      info = &rec->d.info[i];
+      break;
+    }
+  }
+  if (!info || !info->vptr) return false;
+  if (!IsIntegerType(info->type)) {
+    // Unusual encodings (BCF written by other tools): let htslib decide.
+    if (bcf_get_info_int32(hdr, rec, "DP", &info_values, &info_capacity) != 1) return false;
+    *depth = info_values[0];
+    return true;
+  }
+  int n = 0;
+  int32_t first = 0;
+  for (int j = 0; j < info->len; ++j) {
+    int32_t v;
+    bool vector_end, missing;
+    switch (info->type) {
+      case BCF_BT_INT8: {
+        const int8_t x = ReadLittle<int8_t>(info->vptr + j);
+        vector_end = x == bcf_int8_vector_end;
+        missing = x == bcf_int8_missing;
+        v = x;
+        break;
+      }
+      case BCF_BT_INT16: {
+        const int16_t x = ReadLittle<int16_t>(info->vptr + 2 * j);
+        vector_end = x == bcf_int16_vector_end;
+        missing = x == bcf_int16_missing;
+        v = x;
+        break;
+      }
+      default: {
+        const int32_t x = ReadLittle<int32_t>(info->vptr + 4 * j);
+        vector_end = x == bcf_int32_vector_end;
+        missing = x == bcf_int32_missing;
+        v = x;
+        break;
+      }
+    }
+    if (vector_end) break;
+    if (j == 0) first = missing ? bcf_int32_missing : v;
+    ++n;
+  }
+  if (n != 1) return false;
+  *depth = first;
+  return true;
+}
+
 Status StatsCollector::Add(bcf1_t* rec) {
   State& s = *state_;
   bcf_unpack(rec, s.with_samples ? BCF_UN_ALL : (BCF_UN_STR | BCF_UN_INFO));
@@ -536,9 +587,8 @@ Status StatsCollector::Add(bcf1_t* rec) {
     if (line_type == VCF_SNP) ++s.n_snp_mals;
   }
   if (s.with_samples) VCFAGENT_RETURN_IF_ERROR(s.SampleStats(rec));
-  if (bcf_get_info_int32(s.hdr, rec, "DP", &s.info_values, &s.info_capacity) == 1) {
-    ++s.dp_sites[DepthBin(s.info_values[0])];
-  }
+  int32_t site_depth;
+  if (s.InfoDepth(rec, &site_depth)) ++s.dp_sites[DepthBin(site_depth)];
   return Status::Ok();
 }
 
@@ -547,6 +597,7 @@ VcfStats StatsCollector::Finish(const std::string& input) const {
   VcfStats out;
   out.input = input;
   out.with_samples = s.with_samples;
+  out.warnings = s.warnings;
 
   StatsSummary& sn = out.summary;
   sn.samples = s.header_samples;

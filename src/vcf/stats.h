@@ -31,7 +31,7 @@ struct StatsOptions {
     kList,  // the samples named in `sample_names`, in that order (-s LIST / -S FILE)
   };
   Samples samples = Samples::kNone;
-  // For kList: names; a leading '^' on the first name excludes the listed samples instead.
+  // For kList: the names; names missing from the header are skipped with a warning.
   std::vector<std::string> sample_names;
   // Extra BGZF decompression threads; a negative value picks a default (one, the second core).
   int threads = -1;
@@ -141,6 +141,7 @@ struct StatsHweBin {
 struct VcfStats {
   std::string input;              // the input as given ("-" for standard input)
   bool with_samples = false;      // per-sample sections were requested
+  std::vector<std::string> warnings;  // e.g. requested samples missing from the header
   StatsSummary summary;
   StatsTsTv tstv;
   StatsAlleleFrequencyBin singletons;
