@@ -11,6 +11,7 @@
 #include "fmt/format.h"
 #include "util/progress.h"
 #include "vcf/variant_reader.h"
+#include "vcf/vcf_line_read_ahead.h"
 
 namespace vcfagent::vcf {
 
@@ -30,6 +31,8 @@ int DepthBin(int64_t depth) {
 
 // bcftools' dist_t with npow=5: values up to 10^5 have a bin each, larger ones share bins with
 // five significant digits. QUAL is binned as 1 + floor(QUAL*10), 0 for missing or negative.
+// Counts are 32-bit until a count could overflow: the histogram is updated for every record at
+// random positions, and half the memory means fewer cache misses.
 class QualityHistogram {
  public:
   static constexpr uint32_t kExact = 100000;
@@ -46,11 +49,19 @@ class QualityHistogram {
       bin = static_cast<uint32_t>(kExact + kLevel * (level - 1) +
                                   (value - std::pow(10, npow)) / step);
     }
-    if (bin >= bins_.size()) bins_.resize(bin + 1, 0);
-    ++bins_[bin];
+    if (bin >= size_) Grow(bin + 1);
+    if (!wide_.empty()) {
+      ++wide_[bin];
+      return;
+    }
+    ++narrow_[bin];
+    if (++inserted_ == UINT32_MAX) wide_.assign(narrow_.begin(), narrow_.end());
   }
-  size_t size() const { return bins_.size(); }
-  uint64_t count(size_t i) const { return i < bins_.size() ? bins_[i] : 0; }
+  size_t size() const { return size_; }
+  uint64_t count(size_t i) const {
+    if (i >= size_) return 0;
+    return wide_.empty() ? narrow_[i] : wide_[i];
+  }
 
   // The first value of bin `i`.
   static uint32_t BinStart(uint32_t i) {
@@ -62,7 +73,15 @@ class QualityHistogram {
   }
 
  private:
-  std::vector<uint64_t> bins_;
+  void Grow(size_t n) {
+    size_ = n;
+    if (wide_.empty()) narrow_.resize(n, 0);
+    else wide_.resize(n, 0);
+  }
+  size_t size_ = 0;
+  uint64_t inserted_ = 0;
+  std::vector<uint32_t> narrow_;
+  std::vector<uint64_t> wide_;
 };
 
 // 1 + (int)(QUAL*10) as bcftools computes it in float, including what x86 does for values that
@@ -764,9 +783,75 @@ VcfStats StatsCollector::Finish(const std::string& input) const {
   return out;
 }
 
+namespace {
+
+// Feeds every record of `in` to `collector`, reading text VCF lines on a second thread when
+// `read_ahead` is set (the file must then have no htslib threads of its own).
+Status CollectRecords(VariantReader& in, StatsCollector& collector, bool read_ahead,
+                      bool drop_sample_columns) {
+  BcfRecordPtr rec = NewRecord();
+  ProgressMeter progress("stats " + DisplayName(in.path()));
+  uint64_t n = 0;
+  auto add = [&](const std::string& where) -> Status {
+    Status st = collector.Add(rec.get());
+    if (!st.ok()) return st.WithContext(where);
+    progress.Update(++n);
+    if ((n & 0xFFF) == 0 && CancelRequested()) return Status::Cancelled("interrupted");
+    return Status::Ok();
+  };
+  if (read_ahead) {
+    // When the sample columns were dropped from the header, vcf_parse stops after INFO anyway.
+    const int max_columns = drop_sample_columns ? 8 : 0;
+    VcfLineReadAhead lines(in.file(), in.line(), DisplayName(in.path()), max_columns);
+    kstring_t line = {0, 0, nullptr};
+    int64_t number = 0;
+    Status status;
+    for (;;) {
+      auto more = lines.Next(&line, &number);
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
+      if (!*more) break;
+      const std::string where = fmt::format("{}:{}", DisplayName(in.path()), number);
+      // The same acceptance rule and message as VariantReader::Next().
+      if (vcf_parse(&line, in.header(), rec.get()) < 0 ||
+          (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
+        status = Status::InvalidInput(where + ": the record could not be parsed");
+        break;
+      }
+      status = add(where);
+      if (!status.ok()) break;
+    }
+    free(line.s);
+    if (!status.ok()) return status;
+  } else {
+    for (;;) {
+      auto more = in.Next(rec.get());
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      VCFAGENT_RETURN_IF_ERROR(add(in.Where()));
+    }
+  }
+  progress.Finish(n);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<VcfStats> ComputeStats(const std::string& path, const StatsOptions& options) {
+  const int threads = options.threads < 0 ? 1 : options.threads;
+  // Text VCF is read ahead on our own thread (see VcfLineReadAhead); more threads than one go to
+  // htslib's decompression. BCF decompression uses htslib's threads directly.
+  bool is_bcf = false;
+  if (path != "-") {
+    auto kind = ProbeVariantFile(path);
+    if (!kind.ok()) return kind.status();
+    is_bcf = kind->is_bcf;
+  }
+  const bool read_ahead = threads > 0 && !is_bcf;
   ReaderOptions reader_options;
-  reader_options.threads = options.threads < 0 ? 1 : options.threads;
+  reader_options.threads = read_ahead ? threads - 1 : threads;
   auto reader = VariantReader::Open(path, reader_options);
   if (!reader.ok()) return reader.status();
   VariantReader& in = **reader;
@@ -774,25 +859,13 @@ Result<VcfStats> ComputeStats(const std::string& path, const StatsOptions& optio
   if (!collector.ok()) return collector.status().WithContext(DisplayName(path));
   // Without per-sample statistics nothing reads FORMAT: let htslib skip parsing the sample
   // columns of VCF text (BCF leaves them packed anyway).
-  if (options.samples == StatsOptions::Samples::kNone && !in.kind().is_bcf &&
-      bcf_hdr_nsamples(in.header()) > 0) {
-    if (bcf_hdr_set_samples(in.header(), nullptr, 0) < 0) {
-      return Status::Internal("bcf_hdr_set_samples failed");
-    }
+  const bool drop_sample_columns = options.samples == StatsOptions::Samples::kNone &&
+                                   !in.kind().is_bcf && bcf_hdr_nsamples(in.header()) > 0;
+  if (drop_sample_columns && bcf_hdr_set_samples(in.header(), nullptr, 0) < 0) {
+    return Status::Internal("bcf_hdr_set_samples failed");
   }
-  BcfRecordPtr rec = NewRecord();
-  ProgressMeter progress("stats " + DisplayName(path));
-  uint64_t n = 0;
-  for (;;) {
-    auto more = in.Next(rec.get());
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    Status st = (*collector)->Add(rec.get());
-    if (!st.ok()) return st.WithContext(in.Where());
-    progress.Update(++n);
-    if ((n & 0xFFF) == 0 && CancelRequested()) return Status::Cancelled("interrupted");
-  }
-  progress.Finish(n);
+  VCFAGENT_RETURN_IF_ERROR(
+      CollectRecords(in, **collector, read_ahead && !in.kind().is_bcf, drop_sample_columns));
   return (*collector)->Finish(path);
 }
 
