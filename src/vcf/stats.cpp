@@ -10,6 +10,7 @@
 
 #include "fmt/format.h"
 #include "util/progress.h"
+#include "vcf/stats_line_reducer.h"
 #include "vcf/variant_reader.h"
 #include "vcf/vcf_line_read_ahead.h"
 
@@ -800,9 +801,11 @@ Status CollectRecords(VariantReader& in, StatsCollector& collector, bool read_ah
     return Status::Ok();
   };
   if (read_ahead) {
-    // When the sample columns were dropped from the header, vcf_parse stops after INFO anyway.
-    const int max_columns = drop_sample_columns ? 8 : 0;
-    VcfLineReadAhead lines(in.file(), in.line(), DisplayName(in.path()), max_columns);
+    const bool keep_samples = !drop_sample_columns && bcf_hdr_nsamples(in.header()) > 0;
+    VcfLineReadAhead lines(in.file(), in.line(), DisplayName(in.path()),
+                           [keep_samples](std::string_view text, std::string* out) {
+                             ReduceVcfLineForStats(text, keep_samples, out);
+                           });
     kstring_t line = {0, 0, nullptr};
     int64_t number = 0;
     Status status;

@@ -16,8 +16,8 @@ constexpr size_t kMaxReadyBatches = 4;
 }  // namespace
 
 VcfLineReadAhead::VcfLineReadAhead(htsFile* fp, int64_t lines_before, std::string name,
-                                   int max_columns)
-    : fp_(fp), line_(lines_before), max_columns_(max_columns), name_(std::move(name)) {
+                                   LineReducer reduce)
+    : fp_(fp), line_(lines_before), reduce_(std::move(reduce)), name_(std::move(name)) {
   thread_ = std::thread([this] { Produce(); });
 }
 
@@ -44,17 +44,9 @@ void VcfLineReadAhead::Produce() {
     ++line_;
     size_t length = buffer.l;
     if (length > 0 && buffer.s[length - 1] == '\r') --length;
-    if (max_columns_ > 0) {
-      const char* p = buffer.s;
-      const char* end = buffer.s + length;
-      for (int tabs = 0; p && tabs < max_columns_; ++tabs) {
-        p = static_cast<const char*>(std::memchr(p, '\t', end - p));
-        if (p && tabs + 1 < max_columns_) ++p;
-      }
-      if (p) length = p - buffer.s;
-    }
     if (length > 0) {  // blank lines carry no record, but count
-      batch.text.append(buffer.s, length);
+      if (reduce_) reduce_(std::string_view(buffer.s, length), &batch.text);
+      else batch.text.append(buffer.s, length);
       batch.ends.push_back(batch.text.size());
       batch.numbers.push_back(line_);
     }

@@ -13,8 +13,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -25,10 +27,11 @@ namespace vcfagent::vcf {
 class VcfLineReadAhead {
  public:
   // `fp` is positioned after the header; `lines_before` is the number of lines already read, so
-  // line numbers continue from there. `name` is used in messages. With `max_columns` > 0 only
-  // that many leading tab-separated columns of each line are kept (e.g. 8 when the sample
-  // columns are not needed), which saves copying them.
-  VcfLineReadAhead(htsFile* fp, int64_t lines_before, std::string name, int max_columns = 0);
+  // line numbers continue from there. `name` is used in messages. `reduce`, when given, appends
+  // a transformed line instead of the line itself (it runs on the read-ahead thread).
+  using LineReducer = std::function<void(std::string_view line, std::string* out)>;
+  VcfLineReadAhead(htsFile* fp, int64_t lines_before, std::string name,
+                   LineReducer reduce = nullptr);
   ~VcfLineReadAhead();
   VcfLineReadAhead(const VcfLineReadAhead&) = delete;
   VcfLineReadAhead& operator=(const VcfLineReadAhead&) = delete;
@@ -47,7 +50,7 @@ class VcfLineReadAhead {
 
   htsFile* fp_;
   int64_t line_;
-  int max_columns_;
+  LineReducer reduce_;
   std::string name_;
 
   std::mutex mutex_;

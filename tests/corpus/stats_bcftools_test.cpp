@@ -95,6 +95,15 @@ TEST_P(StatsOracleTest, SectionsEqualBcftools116) {
   ExpectSameSections(expected, result.out, c.input);
 }
 
+// --threads 0 takes the other reading path: VariantReader parses whole lines on one thread.
+TEST_P(StatsOracleTest, SingleThreadedPathGivesTheSameSections) {
+  const OracleCase& c = GetParam();
+  const std::string expected = testing::ReadFile(CorpusPath("oracles/bcftools-1.16/" + c.output));
+  const auto result = RunVcfAgent({"stats", "--threads", "0", "-s", "-", CorpusPath(c.input)});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ExpectSameSections(expected, result.out, c.input);
+}
+
 INSTANTIATE_TEST_SUITE_P(Corpus, StatsOracleTest, ::testing::ValuesIn(OracleCases()),
                          [](const auto& info) { return ParamName(info.param.name); });
 

@@ -10,6 +10,7 @@
 #include "nlohmann/json.hpp"
 #include "support/test_support.h"
 #include "vcf/stats_format.h"
+#include "vcf/stats_line_reducer.h"
 
 namespace vcfagent::vcf {
 namespace {
@@ -264,6 +265,25 @@ TEST_F(StatsTest, CommandWritesJsonToAFileAndFailsCleanly) {
 
   auto usage = RunVcfAgent({"stats", "--format", "yaml", in});
   EXPECT_EQ(usage.exit_code, 2);
+}
+
+std::string Reduce(const std::string& line, bool keep_samples) {
+  std::string out;
+  ReduceVcfLineForStats(line, keep_samples, &out);
+  return out;
+}
+
+TEST(StatsLineReducerTest, KeepsOnlyWhatStatisticsRead) {
+  const std::string line =
+      "1\t100\trs1\tA\tG,T\t50\tq10;LowQual\tAF=0.5;AC=1,2;MQ=60;AN=6;DB;DP=9\t"
+      "GT:AD:DP:GQ:PL\t0/1:3,2,0:5:30:1,2,3,4,5,6\t./.\t1/2:0,1,1";
+  EXPECT_EQ(Reduce(line, false), "1\t100\t.\tA\tG,T\t50\t.\tAC=1,2;AN=6;DP=9");
+  EXPECT_EQ(Reduce(line, true),
+            "1\t100\t.\tA\tG,T\t50\t.\tAC=1,2;AN=6;DP=9\tGT:AD:DP\t0/1:3,2,0:5\t./.\t1/2:0,1,1");
+  // One droppable subfield: the samples are passed through unchanged.
+  EXPECT_EQ(Reduce("1\t5\t.\tA\tC\t.\t.\t.\tGT:GQ\t0/1:3", true), "1\t5\t.\tA\tC\t.\t.\t.\tGT:GQ\t0/1:3");
+  // Too few columns: htslib gets the line as it is and reports it.
+  EXPECT_EQ(Reduce("1\t5\t.\tA", true), "1\t5\t.\tA");
 }
 
 }  // namespace
