@@ -136,6 +136,51 @@ bool FormatInt(const bcf_fmt_t* fmt, int is, int j, int32_t* value, bool* missin
   }
 }
 
+// bcf_gt_type() of htslib 1.16 for one sample, inlined: it runs for every genotype.
+template <typename T>
+int GenotypeType(const uint8_t* p, int n, T vector_end, int* out_ial, int* out_jal) {
+  int nals = 0, has_ref = 0, has_alt = 0, ial = 0, jal = 0;
+  for (int i = 0; i < n; ++i) {
+    const int32_t val = ReadLittle<T>(p + i * sizeof(T));
+    if (val == vector_end) break;
+    if (bcf_gt_is_missing(val)) return GT_UNKN;
+    const int tmp = val >> 1;
+    if (tmp > 1) {
+      if (!ial) {
+        ial = tmp;
+        has_alt = 1;
+      } else if (tmp != ial) {
+        if (tmp < ial) {
+          jal = ial;
+          ial = tmp;
+        } else {
+          jal = tmp;
+        }
+        has_alt = 2;
+      }
+    } else {
+      has_ref = 1;
+    }
+    ++nals;
+  }
+  *out_ial = ial > 0 ? ial - 1 : ial;
+  *out_jal = jal > 0 ? jal - 1 : jal;
+  if (!nals) return GT_UNKN;
+  if (nals == 1) return has_ref ? GT_HAPL_R : GT_HAPL_A;
+  if (!has_ref) return has_alt == 1 ? GT_HOM_AA : GT_HET_AA;
+  if (!has_alt) return GT_HOM_RR;
+  return GT_HET_RA;
+}
+
+int GenotypeType(const bcf_fmt_t* fmt, int sample, int* ial, int* jal) {
+  const uint8_t* p = fmt->p + static_cast<size_t>(fmt->size) * sample;
+  switch (fmt->type) {
+    case BCF_BT_INT8: return GenotypeType<int8_t>(p, fmt->n, bcf_int8_vector_end, ial, jal);
+    case BCF_BT_INT16: return GenotypeType<int16_t>(p, fmt->n, bcf_int16_vector_end, ial, jal);
+    default: return GenotypeType<int32_t>(p, fmt->n, bcf_int32_vector_end, ial, jal);
+  }
+}
+
 bool IsIntegerType(int type) {
   return type == BCF_BT_INT8 || type == BCF_BT_INT16 || type == BCF_BT_INT32;
 }
@@ -187,6 +232,7 @@ struct StatsCollector::State {
   // Per-record scratch, reused.
   std::vector<int> ac;
   std::vector<int> iaf;
+  std::vector<int> allele_type;
   int32_t* info_values = nullptr;
   int info_capacity = 0;
 
@@ -410,11 +456,14 @@ Status StatsCollector::State::SampleStats(bcf1_t* rec) {
     }
     const bcf_fmt_t* ad_fmt = (line_type & VCF_INDEL) ? bcf_get_fmt(hdr, rec, "AD") : nullptr;
     const int ref = bcf_acgt2int(*rec->d.allele[0]);
+    // Each allele's type, looked up once per record rather than per genotype.
+    allele_type.resize(rec->n_allele);
+    for (int i = 0; i < rec->n_allele; ++i) allele_type[i] = bcf_get_variant_type(rec, i);
     int n_nref = 0, i_nref = 0;
     for (int is = 0; is < n; ++is) {
       SampleCounters& c = smpl[is];
       int ial = 0, jal = 0;
-      const int gt = bcf_gt_type(const_cast<bcf_fmt_t*>(gt_fmt), sample_index[is], &ial, &jal);
+      const int gt = GenotypeType(gt_fmt, sample_index[is], &ial, &jal);
       if (gt == GT_UNKN) {
         ++c.missing;
         continue;
@@ -441,8 +490,8 @@ Status StatsCollector::State::SampleStats(bcf1_t* rec) {
         default: break;
       }
       int var_type = 0;
-      if (ial > 0) var_type |= bcf_get_variant_type(rec, ial);
-      if (jal > 0) var_type |= bcf_get_variant_type(rec, jal);
+      if (ial > 0) var_type |= allele_type[ial];
+      if (jal > 0) var_type |= allele_type[jal];
       if ((var_type & VCF_SNP) || var_type == VCF_REF) {  // ALT=. counts as SNP, as in bcftools
         if (gt == GT_HET_RA || gt == GT_HET_AA) ++c.hets;
         else if (gt == GT_HOM_RR) ++c.hom_rr;
@@ -460,12 +509,12 @@ Status StatsCollector::State::SampleStats(bcf1_t* rec) {
           if (gt == GT_HET_RA || gt == GT_HET_AA) {
             bool is_ins = false, is_del = false;
             // AD is read at the selection position `is`, exactly as bcftools does.
-            if (bcf_get_variant_type(rec, ial) & VCF_INDEL) {
+            if (allele_type[ial] & VCF_INDEL) {
               if (rec->d.var[ial].n < 0) is_del = true;
               else is_ins = true;
               UpdateIndelVaf(rec, ad_fmt, is, ial, jal);
             }
-            if (bcf_get_variant_type(rec, jal) & VCF_INDEL) {
+            if (allele_type[jal] & VCF_INDEL) {
               if (rec->d.var[jal].n < 0) is_del = true;
               else is_ins = true;
               UpdateIndelVaf(rec, ad_fmt, is, jal, ial);

@@ -1,6 +1,8 @@
 #include "vcf/stats_line_reducer.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace vcfagent::vcf {
 
@@ -29,24 +31,47 @@ void ReduceInfo(std::string_view info, std::string* out) {
   if (out->size() == start) out->push_back('.');
 }
 
-// Appends the subfields of `sample` listed in `keep` (ascending indexes), joined by ':'.
-void ReduceSample(std::string_view sample, const std::array<int, 3>& keep, int nkeep,
-                  std::string* out) {
-  int field = 0, k = 0;
-  size_t pos = 0;
-  bool first = true;
-  while (k < nkeep && pos <= sample.size()) {
-    size_t end = sample.find(':', pos);
-    if (end == kNoColumn) end = sample.size();
-    if (field == keep[k]) {
-      if (!first) out->push_back(':');
-      out->append(sample.substr(pos, end - pos));
-      first = false;
-      ++k;
+// Appends the sample columns `samples` (tab-separated) keeping the subfields whose index is set
+// in `keep`, in one pass over the characters.
+void ReduceSamples(std::string_view samples, uint64_t keep, std::string* out) {
+  const size_t start = out->size();
+  // Never longer than the input, but for a "." per empty sample.
+  const size_t nsamples = std::count(samples.begin(), samples.end(), '\t') + 1;
+  out->resize(start + samples.size() + nsamples);
+  char* w = out->data() + start;
+  int field = 0;
+  bool kept = keep & 1;
+  bool wrote_field = kept;  // a kept field was started for the current sample
+  const char* sample_start = w;
+  // A sample left empty (its kept subfields are all absent) becomes ".", i.e. missing, which is
+  // what htslib makes of absent trailing subfields.
+  auto finish_sample = [&] {
+    if (w == sample_start) *w++ = '.';
+  };
+  for (const char c : samples) {
+    if (c == ':') {
+      ++field;
+      kept = field < 64 && ((keep >> field) & 1);
+      if (kept && wrote_field) *w++ = ':';
+      if (kept) wrote_field = true;
+      continue;
     }
-    ++field;
-    pos = end + 1;
+    if (c == '\t') {
+      finish_sample();
+      *w++ = '\t';
+      sample_start = w;
+      field = 0;
+      kept = keep & 1;
+      wrote_field = kept;
+      continue;
+    }
+    if (kept) {
+      *w++ = c;
+      wrote_field = true;
+    }
   }
+  finish_sample();
+  out->resize(w - out->data());
 }
 
 }  // namespace
@@ -77,7 +102,7 @@ void ReduceVcfLineForStats(std::string_view line, bool keep_samples, std::string
 
   const size_t format_end = ntabs >= 9 ? tab[8] : line.size();
   const std::string_view format = line.substr(tab[7] + 1, format_end - tab[7] - 1);
-  std::array<int, 3> keep{};
+  uint64_t keep = 0;
   int nkeep = 0, field = 0;
   std::string reduced_format;
   for (size_t p = 0; p <= format.size();) {
@@ -85,36 +110,27 @@ void ReduceVcfLineForStats(std::string_view line, bool keep_samples, std::string
     if (end == kNoColumn) end = format.size();
     const std::string_view key = format.substr(p, end - p);
     if (IsKeptFormatKey(key)) {
-      if (nkeep == 3) {  // a repeated key: unusual, leave the samples to htslib as they are
+      if (field >= 64) {  // an unusual FORMAT: leave the samples to htslib as they are
         out->append(line.substr(info_end));
         return;
       }
       if (nkeep) reduced_format.push_back(':');
       reduced_format.append(key);
-      keep[nkeep++] = field;
+      keep |= uint64_t{1} << field;
+      ++nkeep;
     }
     ++field;
     p = end + 1;
   }
-  // Rewriting the samples costs a pass over them; it pays off only when htslib is spared
-  // parsing at least two subfields (such as GQ and PL), not for one short one.
-  if (nkeep == 0 || field - nkeep < 2) {
+  if (nkeep == 0 || nkeep == field) {  // nothing to keep, or nothing to drop
     out->append(line.substr(info_end));
     return;
   }
   out->push_back('\t');
   out->append(reduced_format);
   if (ntabs < 9) return;
-  size_t sample_start = tab[8] + 1;
-  for (;;) {
-    size_t end = line.find('\t', sample_start);
-    const bool last = end == kNoColumn;
-    if (last) end = line.size();
-    out->push_back('\t');
-    ReduceSample(line.substr(sample_start, end - sample_start), keep, nkeep, out);
-    if (last) break;
-    sample_start = end + 1;
-  }
+  out->push_back('\t');
+  ReduceSamples(line.substr(tab[8] + 1), keep, out);
 }
 
 }  // namespace vcfagent::vcf

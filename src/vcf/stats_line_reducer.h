@@ -3,8 +3,7 @@
 // Parsing the text is most of the cost of statistics. The read-ahead thread reduces each line
 // before htslib parses it on the main thread: ID and FILTER become ".", INFO keeps only AN, AC
 // and DP, and the sample columns are dropped (no per-sample statistics) or keep only the GT, DP
-// and AD subfields (when that drops at least two subfields). Everything the statistics depend on
-// is passed through unchanged, in order.
+// and AD subfields. Everything the statistics depend on is passed through unchanged, in order.
 // A line that does not have the expected shape is passed through whole, so htslib judges it.
 #pragma once
 

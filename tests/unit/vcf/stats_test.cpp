@@ -280,8 +280,11 @@ TEST(StatsLineReducerTest, KeepsOnlyWhatStatisticsRead) {
   EXPECT_EQ(Reduce(line, false), "1\t100\t.\tA\tG,T\t50\t.\tAC=1,2;AN=6;DP=9");
   EXPECT_EQ(Reduce(line, true),
             "1\t100\t.\tA\tG,T\t50\t.\tAC=1,2;AN=6;DP=9\tGT:AD:DP\t0/1:3,2,0:5\t./.\t1/2:0,1,1");
-  // One droppable subfield: the samples are passed through unchanged.
-  EXPECT_EQ(Reduce("1\t5\t.\tA\tC\t.\t.\t.\tGT:GQ\t0/1:3", true), "1\t5\t.\tA\tC\t.\t.\t.\tGT:GQ\t0/1:3");
+  // Subfields are matched by position, whatever each sample's length.
+  EXPECT_EQ(Reduce("1\t5\t.\tA\tC\t.\t.\t.\tGQ:GT:XX:DP\t3:0/1:a:7\t.\t:1|1", true),
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT:DP\t0/1:7\t.\t1|1");
+  // Nothing to drop: the samples are passed through unchanged.
+  EXPECT_EQ(Reduce("1\t5\t.\tA\tC\t.\t.\t.\tGT:AD\t0/1:3,4", true), "1\t5\t.\tA\tC\t.\t.\t.\tGT:AD\t0/1:3,4");
   // Too few columns: htslib gets the line as it is and reports it.
   EXPECT_EQ(Reduce("1\t5\t.\tA", true), "1\t5\t.\tA");
 }
