@@ -164,7 +164,8 @@ Status VariantReader::ReadTextHeader() {
     return Status::InvalidInput(
         fmt::format("no #CHROM header line in {} header line(s)", line_));
   }
-  header_.reset(bcf_hdr_init("w"));  // "w" adds FILTER PASS first, as vcf_hdr_read() does
+  // "r" as vcf_hdr_read(): the file's ##fileformat is kept and bcf_hdr_parse() adds FILTER PASS.
+  header_.reset(bcf_hdr_init("r"));
   const int parsed = bcf_hdr_parse(header_.get(), text.s);
   free(text.s);
   if (parsed < 0) {
