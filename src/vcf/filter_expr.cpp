@@ -332,8 +332,13 @@ class Parser {
     node.text = value.text;
     node.number = value.number;
     if (f.kind == FieldKind::kInfo && f.info_type == BCF_HT_FLAG) {
-      return Error(op, fmt::format("{} is a flag: test it alone ({} or !{}), not with '{}'", f.name,
-                                   f.name, f.name, op.text));
+      // bcftools' FLAG=1 / FLAG=0 (and !=); a bare FLAG is the same as FLAG=1.
+      const bool equality = node.op == CompareOp::kEq || node.op == CompareOp::kNe;
+      if (!equality || value.kind != TokenKind::kNumber || (value.number != 0 && value.number != 1)) {
+        return Error(op, fmt::format("{} is a flag: test it alone ({} or !{}) or with =1 / =0", f.name,
+                                     f.name, f.name));
+      }
+      return Status::Ok();
     }
     if (f.numeric()) {
       if (matching) return Error(op, fmt::format("'{}' applies to strings, and {} is a number", op.text, f.name));
@@ -426,8 +431,7 @@ bool Collect(const Field& f, const bcf_hdr_t* header, bcf1_t* rec, Values& v) {
     case FieldKind::kChrom:
       v.strings.emplace_back(bcf_seqname_safe(header, rec));
       return true;
-    case FieldKind::kId:
-      if (std::strcmp(rec->d.id, ".") == 0) return false;
+    case FieldKind::kId:  // "." is a value here, as in bcftools: ID="." selects records without one
       v.strings.emplace_back(rec->d.id);
       return true;
     case FieldKind::kRef:
@@ -545,8 +549,15 @@ bool EvaluateNode(const Node& node, const bcf_hdr_t* header, bcf1_t* rec) {
   if (node.field.kind == FieldKind::kFilter) return EvaluateFilter(node, rec);
   if (node.field.kind == FieldKind::kType) return EvaluateType(node, rec);
   Values& v = Scratch();
+  if (node.field.kind == FieldKind::kInfo && node.field.info_type == BCF_HT_FLAG && node.op != CompareOp::kTruth) {
+    const bool set = Collect(node.field, header, rec, v);
+    const bool wanted = node.number == 1;
+    return node.op == CompareOp::kEq ? set == wanted : set != wanted;
+  }
   if (!Collect(node.field, header, rec, v)) return false;  // missing never satisfies a test
-  if (node.op == CompareOp::kTruth) return true;
+  if (node.op == CompareOp::kTruth) {
+    return node.field.kind != FieldKind::kId || std::strcmp(rec->d.id, ".") != 0;
+  }
   if (node.field.numeric()) {
     return std::any_of(v.numbers.begin(), v.numbers.end(),
                        [&](double x) { return CompareNumber(node.op, x, node.number); });

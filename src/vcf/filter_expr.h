@@ -7,7 +7,8 @@
 //   test     := operand [op operand]          op: = == != < <= > >= ~ !~
 //   operand  := field | number | "string" | 'string'
 //   field    := QUAL | FILTER | TYPE | CHROM | POS | ID | REF | ALT | INFO/TAG | TAG
-// A bare field is true when present and not missing (a flag when set). Comparisons are true when
+// A bare field is true when present and not missing (a flag when set; bcftools' FLAG=1 and FLAG=0
+// work too). ID="." selects records without an ID, as in bcftools. Comparisons are true when
 // any value of a multi-valued field satisfies them; a missing value never satisfies a comparison
 // (so `!=` is false on missing too). FILTER="A;B" is true when the record's filters are exactly
 // {A,B} ("PASS" is PASS, "." none); FILTER~"A" when A is among them. TYPE uses bcftools' names
