@@ -59,7 +59,14 @@ class HtsRecordWriter : public RecordSink {
   }
 
   Status Write(bcf1_t* rec) override {
-    if (bcf_write(fp_, const_cast<bcf_hdr_t*>(header_), rec) < 0) return WriteFailed(out_->path());
+    errno = 0;
+    if (bcf_write(fp_, const_cast<bcf_hdr_t*>(header_), rec) < 0) {
+      if (errno) return WriteFailed(out_->path());
+      // htslib refuses records it cannot encode (a position out of range, too many alleles).
+      return Status::InvalidInput(fmt::format(
+          "the record at {}:{} cannot be written (missing columns or a value out of range?)",
+          bcf_seqname_safe(header_, rec), rec->pos + 1));
+    }
     return Status::Ok();
   }
 
@@ -265,7 +272,7 @@ class TsvRecordWriter : public TextRecordWriter {
           }
         }
         if (bcf_hdr_id2type(header_, BCF_HL_INFO, spec.info_id) == BCF_HT_FLAG) {
-          kputc(info ? '1' : '0', s);
+          kputc(info ? '1' : '.', s);  // as bcftools query
           return;
         }
         if (!info || info->len <= 0) {

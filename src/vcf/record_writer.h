@@ -8,7 +8,7 @@
 //
 // TSV: a header line "#CHROM\tPOS..." naming the fields (unless header=false), then one row per
 // record: CHROM POS ID REF ALT (comma-joined, "." when none) QUAL FILTER (';'-joined) TYPE END and
-// INFO/TAG (or TAG) values formatted as in VCF ("." when missing; flags 1/0).
+// INFO/TAG (or TAG) values formatted as in VCF ("." when missing; a set flag is 1), as bcftools query.
 // JSON lines: one object per record:
 //   {"chrom":"1","pos":100,"id":null|"rs1","ref":"A","alt":["G"],"qual":null|50,
 //    "filter":["PASS"],"info":{"DP":10,"AF":[0.5],"DB":true}}

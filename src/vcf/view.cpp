@@ -144,7 +144,11 @@ Status StreamAll(VariantReader& reader, const RegionSet* regions, RecordSelector
       }
       if (!by_rid[rid] || !RegionSet::Overlaps(*by_rid[rid], rec->pos, SpanEnd(rec.get()))) continue;
     }
-    VCFAGENT_RETURN_IF_ERROR(selector.Offer(rec.get()));
+    Status offered = selector.Offer(rec.get());
+    if (!offered.ok()) {
+      // A record the writer cannot encode: name the input line it came from.
+      return offered.kind() == ErrorKind::kInvalidInput ? offered.WithContext(reader.Where()) : offered;
+    }
   }
 }
 
