@@ -82,6 +82,8 @@ Command AddViewCommand(CLI::App& root) {
   app->add_option("-f,--fields", flags->fields,
                   "TSV columns, e.g. CHROM,POS,REF,ALT,QUAL,INFO/DP (implies -O t)");
   app->add_flag("-H,--no-header", flags->no_header, "Omit the header (VCF and TSV)");
+  app->add_flag("--verbatim", flags->view.verbatim,
+                "VCF to VCF: copy record lines as stored (as tabix) instead of re-formatting them (as bcftools)");
   app->add_option("-o,--output", flags->output, "Output file (written atomically; '-' for stdout)");
   app->add_option("--threads", flags->view.threads, "Extra BGZF (de)compression threads")
       ->check(CLI::Range(0, 64));

@@ -104,6 +104,7 @@ Result<std::unique_ptr<VariantReader>> VariantReader::Open(const std::string& pa
   VCFAGENT_RETURN_IF_ERROR(CheckPath(path).WithContext(name));
   std::unique_ptr<VariantReader> reader(new VariantReader());
   reader->path_ = path;
+  reader->keep_text_ = options.keep_text;
   errno = 0;
   reader->file_.reset(hts_open(path.c_str(), "r"));
   if (!reader->file_) {
@@ -201,6 +202,7 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     if (line_buffer_.l == 0) continue;  // blank lines carry no record
     break;
   }
+  if (keep_text_) text_.assign(line_buffer_.s, line_buffer_.l);
   if (vcf_parse(&line_buffer_, header_.get(), rec) < 0 ||
       (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
     return Status::InvalidInput(fmt::format("{}: the record could not be parsed", Where()));

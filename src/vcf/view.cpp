@@ -63,10 +63,12 @@ class RecordSelector {
     return sink_.WriteVcfLine(line);
   }
 
-  Status Offer(bcf1_t* rec) {
+  // `text` is the record's VCF line with --verbatim (empty otherwise): VCF output copies it.
+  Status Offer(bcf1_t* rec, std::string_view text) {
     if (type_mask_ && !(RecordTypeMask(rec) & type_mask_)) return Status::Ok();
     if (expr_ && expr_->Evaluate(rec) == exclude_) return Status::Ok();
     ++summary_.records_written;
+    if (!text.empty() && sink_.accepts_vcf_lines()) return sink_.WriteVcfLine(text);
     return sink_.Write(rec);
   }
 
@@ -144,7 +146,7 @@ Status StreamAll(VariantReader& reader, const RegionSet* regions, RecordSelector
       }
       if (!by_rid[rid] || !RegionSet::Overlaps(*by_rid[rid], rec->pos, SpanEnd(rec.get()))) continue;
     }
-    Status offered = selector.Offer(rec.get());
+    Status offered = selector.Offer(rec.get(), reader.text());
     if (!offered.ok()) {
       // A record the writer cannot encode: name the input line it came from.
       return offered.kind() == ErrorKind::kInvalidInput ? offered.WithContext(reader.Where()) : offered;
@@ -155,13 +157,15 @@ Status StreamAll(VariantReader& reader, const RegionSet* regions, RecordSelector
 // Reads each merged interval through the index. A record overlapping several intervals is
 // emitted with the first; later iterators skip it, which keeps file order (see docs/view.md).
 Status QueryIndexed(VariantReader& reader, const InputIndex& index, const RegionSet& regions,
-                    RecordSelector& selector, RecordSink& sink, ViewSummary& summary) {
+                    RecordSelector& selector, RecordSink& sink, bool copy_lines,
+                    ViewSummary& summary) {
   htsFile* fp = reader.file();
   bcf_hdr_t* header = reader.header();
   auto rec = NewRecord();
   kstring_t line = {0, 0, nullptr};
-  // Text in, text out, nothing to evaluate: copy the lines as tabix does.
-  const bool verbatim = index.tbx && selector.selects_all() && sink.accepts_vcf_lines();
+  const bool keep_text = copy_lines && index.tbx && sink.accepts_vcf_lines();
+  const bool verbatim = keep_text && selector.selects_all();  // no need to parse at all
+  std::string text;
   Status status;
   for (const std::string& contig : IndexedContigs(index, header)) {
     const auto* intervals = regions.IntervalsOf(contig);
@@ -185,6 +189,8 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
         if (index.tbx) {
           ret = tbx_itr_next(fp, index.tbx.get(), itr.get(), &line);
           parsed = !verbatim;
+          // htslib's parser edits the line in place: keep the text for VCF output.
+          if (ret >= 0 && parsed && keep_text) text.assign(line.s, line.l);
           if (ret >= 0 && parsed &&
               (vcf_parse(&line, header, rec.get()) < 0 ||
                (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
@@ -212,9 +218,9 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
         }
         status = CheckCancel(++summary.records_read);
         if (!status.ok()) break;
-        // The span the index reader computed (tabix: REF length or INFO/END, 64-bit; BCF: rlen).
-        const int64_t pos = itr->curr_beg;
-        const int64_t end = std::max<int64_t>(itr->curr_end, pos + 1);
+        // Parsed records use htslib's rlen, as bcftools; copied lines tabix's own (64-bit) span.
+        const int64_t pos = parsed ? rec->pos : itr->curr_beg;
+        const int64_t end = parsed ? SpanEnd(rec.get()) : std::max<int64_t>(itr->curr_end, pos + 1);
         if (pos >= iv.end || end <= iv.begin) continue;  // the index's bins are coarse
         // Emitted with an earlier interval already?
         if (pos < iv.begin && RegionSet::FirstEndingAfter(*intervals, pos) < k) continue;
@@ -223,7 +229,7 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
           if (!status.ok()) break;
           continue;
         }
-        status = selector.Offer(rec.get());
+        status = selector.Offer(rec.get(), text);
         if (!status.ok()) break;
       }
       if (!status.ok()) break;
@@ -261,6 +267,7 @@ Result<RegionSet> CollectRegions(const ViewOptions& options, const bcf_hdr_t* he
 Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   ReaderOptions reader_options;
   reader_options.threads = options.threads;
+  reader_options.keep_text = options.verbatim && sink.accepts_vcf_lines();
   auto opened = VariantReader::Open(options.input, reader_options);
   if (!opened.ok()) return opened.status();
   VariantReader& reader = **opened;
@@ -282,7 +289,7 @@ Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   if (want_regions && index.present()) {
     summary.used_index = true;
     for (auto& name : IndexedContigs(index, header)) known_contigs.insert(name);
-    VCFAGENT_RETURN_IF_ERROR(QueryIndexed(reader, index, *regions, selector, sink, summary));
+    VCFAGENT_RETURN_IF_ERROR(QueryIndexed(reader, index, *regions, selector, sink, options.verbatim, summary));
   } else {
     VCFAGENT_RETURN_IF_ERROR(
         StreamAll(reader, want_regions ? &*regions : nullptr, selector, summary, known_contigs));

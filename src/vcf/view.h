@@ -6,7 +6,8 @@
 // gzip, stdin, BGZF without index) the whole input is streamed and filtered, with the same result.
 // A region on a contig the file does not know yields no records and a warning.
 // Then --type (bcftools -v classes) and -i/-e expressions (see filter_expr.h) select records, and
-// the survivors go to the RecordSink unchanged (no re-encoding beyond what the writer needs).
+// the survivors go to the RecordSink: parsed by htslib and written as bcftools would, or, with
+// `verbatim`, VCF lines copied as stored.
 //
 // Memory does not grow with the input. Errors: malformed regions or expressions are Usage errors
 // (exit 2), unreadable inputs I/O errors, unparsable records InvalidInput naming the record.
@@ -31,6 +32,10 @@ struct ViewOptions {
   std::string exclude_expr;          // -e
   std::string types;                 // --type: "snps,indels,mnps,other,ref,bnd"
   int threads = 0;                   // BGZF decompression threads
+  // VCF input to VCF output: copy record lines exactly as stored (as tabix prints them) instead
+  // of re-formatting them through htslib (as bcftools does: "1.50" becomes "1.5"). Also keeps
+  // values htslib 1.16 cannot hold, such as an INFO/END beyond 2^31.
+  bool verbatim = false;
   // Receives warnings (a region's contig absent from the file); may be empty.
   std::function<void(std::string_view)> warn;
 };

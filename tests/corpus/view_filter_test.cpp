@@ -2,6 +2,7 @@
 // expressions (the part of bcftools' language that vcf-agent implements, with its meaning).
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +129,39 @@ TEST_F(ViewFilterTest, FilterWithRegionsOnAnIndexMatchesBcftools) {
   ASSERT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_EQ(ours.out, expected.out);
   EXPECT_FALSE(ours.out.empty());
+}
+
+// --verbatim: the same records as bcftools selects, but each line exactly as in the input (the
+// generator writes QUAL as "1373.30", which htslib would print as "1373.3").
+TEST_F(ViewFilterTest, VerbatimCopiesTheSelectedInputLines) {
+  auto zipped = RunProgram("bgzip", {"-c", synthetic_});
+  const std::string indexed = dir_->File("verbatim.vcf.gz");
+  testing::WriteFile(indexed, zipped.out);
+  ASSERT_EQ(RunProgram("tabix", {"-f", "-p", "vcf", indexed}).exit_code, 0);
+  const std::string input_text = testing::ReadFile(synthetic_);
+  for (const std::string expr : {"QUAL>1000", "FILTER=\"LowQual\"", "TYPE=\"indel\""}) {
+    auto keys = RunProgram("bcftools", {"query", "-i", expr, "-f", "%CHROM\t%POS\t\n", synthetic_});
+    ASSERT_EQ(keys.exit_code, 0) << keys.err;
+    std::string expected;
+    std::istringstream lines(input_text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      const std::string key = line.substr(0, line.find('\t', line.find('\t') + 1) + 1);
+      if (keys.out.find(key + "\n") != std::string::npos) expected += line + "\n";
+    }
+    ASSERT_FALSE(expected.empty());
+    auto streamed = RunVcfAgent({"view", "-H", "--verbatim", "-i", expr, synthetic_});
+    ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+    EXPECT_EQ(streamed.out, expected) << expr;
+    auto queried = RunVcfAgent({"view", "-H", "--verbatim", "-r", "chr1,chr2,chr3,chr4,chr5,chr6,chr7,chr8,"
+                                "chr9,chr10,chr11,chr12,chr13,chr14,chr15,chr16,chr17,chr18,chr19,chr20,chr21,chr22,chrX",
+                                "-i", expr, indexed});
+    ASSERT_EQ(queried.exit_code, 0) << queried.err;
+    EXPECT_EQ(queried.out, expected) << expr;
+  }
+  auto all = RunVcfAgent({"view", "-H", "--verbatim", "-r", "chr2", indexed});
+  auto tabix = RunProgram("tabix", {indexed, "chr2"});
+  EXPECT_EQ(all.out, tabix.out);
 }
 
 TEST_F(ViewFilterTest, BadExpressionIsAUsageErrorWithColumn) {
