@@ -122,6 +122,7 @@ std::vector<std::string> IndexedContigs(const InputIndex& index, const bcf_hdr_t
 
 Status StreamAll(VariantReader& reader, const RegionSet* regions, RecordSelector& selector,
                  ViewSummary& summary, std::set<std::string>& seen_contigs) {
+  ProgressMeter progress("view " + DisplayName(reader.path()));  // drawn only on a terminal
   auto rec = NewRecord();
   // Per contig id: its intervals (nullptr when no region is on it); resolved once per contig.
   std::vector<const std::vector<RegionSet::Interval>*> by_rid;
@@ -129,8 +130,12 @@ Status StreamAll(VariantReader& reader, const RegionSet* regions, RecordSelector
   for (;;) {
     auto more = reader.Next(rec.get());
     if (!more.ok()) return more.status();
-    if (!*more) return Status::Ok();
+    if (!*more) {
+      progress.Finish(summary.records_read);
+      return Status::Ok();
+    }
     VCFAGENT_RETURN_IF_ERROR(CheckCancel(++summary.records_read));
+    progress.Update(summary.records_read);
     if (regions) {
       const int rid = rec->rid;
       if (rid < 0) continue;
