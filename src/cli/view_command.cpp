@@ -48,6 +48,7 @@ int RunViewCommand(ViewFlags& flags) {
   }
   writer.write_header = !flags.no_header;
   writer.threads = flags.view.threads;
+  writer.json_samples = !flags.view.samples.empty();
   auto sink = vcf::OpenRecordWriter(flags.output, writer);
   if (!sink.ok()) return ReportError("view", sink.status());
   flags.view.warn = [](std::string_view message) { ReportWarning("view", message); };
@@ -77,6 +78,9 @@ Command AddViewCommand(CLI::App& root) {
   include->excludes(exclude);
   app->add_option("-v,--type,--types", flags->view.types,
                   "Keep variant classes: snps,indels,mnps,other,bnd,overlap,ref");
+  app->add_option("-s,--samples", flags->view.samples,
+                  "Keep these samples (A,B) or drop them (^A,B); INFO/AC and AN are not recomputed. "
+                  "Adds a \"samples\" object to JSON lines");
   app->add_option("-O,--output-type", flags->output_type,
                   "v VCF (default), z bgzipped VCF, b BCF, u uncompressed BCF, t TSV, j JSON lines");
   app->add_option("-f,--fields", flags->fields,

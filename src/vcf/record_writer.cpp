@@ -326,7 +326,7 @@ class JsonLinesRecordWriter : public TextRecordWriter {
   }
 
   Status Write(bcf1_t* rec) override {
-    bcf_unpack(rec, BCF_UN_INFO);
+    bcf_unpack(rec, options_.json_samples ? BCF_UN_ALL : BCF_UN_INFO);
     kstring_t* s = &line_;
     kputs("{\"chrom\":", s);
     PutJsonString(bcf_seqname_safe(header_, rec), s);
@@ -362,7 +362,9 @@ class JsonLinesRecordWriter : public TextRecordWriter {
       kputc(':', s);
       PutInfoValue(tag, info.key, rec);
     }
-    kputs("}}\n", s);
+    kputc('}', s);
+    if (options_.json_samples) PutSamples(rec);
+    kputs("}\n", s);
     return MaybeFlush();
   }
 
@@ -372,6 +374,105 @@ class JsonLinesRecordWriter : public TextRecordWriter {
   }
 
  private:
+  // One typed value of a FORMAT field, widened to int32 with the int32 sentinels.
+  static int32_t IntAt(const uint8_t* p, int type, int j) {
+    switch (type) {
+      case BCF_BT_INT8: {
+        const int8_t v = reinterpret_cast<const int8_t*>(p)[j];
+        return v == bcf_int8_missing ? bcf_int32_missing : v == bcf_int8_vector_end ? bcf_int32_vector_end : v;
+      }
+      case BCF_BT_INT16: {
+        int16_t v;
+        std::memcpy(&v, p + 2 * j, 2);
+        return v == bcf_int16_missing ? bcf_int32_missing : v == bcf_int16_vector_end ? bcf_int32_vector_end : v;
+      }
+      default: {
+        int32_t v;
+        std::memcpy(&v, p + 4 * j, 4);
+        return v;
+      }
+    }
+  }
+
+  void PutGenotype(const uint8_t* p, int type, int n) {
+    kstring_t* s = &line_;
+    kputc('"', s);
+    for (int j = 0; j < n; ++j) {
+      const int32_t v = IntAt(p, type, j);
+      if (v == bcf_int32_vector_end) break;
+      if (j) kputc(bcf_gt_is_phased(v) ? '|' : '/', s);
+      if (v == bcf_int32_missing || bcf_gt_is_missing(v)) kputc('.', s);
+      else kputw(bcf_gt_allele(v), s);
+    }
+    kputc('"', s);
+  }
+
+  void PutFormatValue(const bcf_fmt_t& fmt, int sample, bool scalar) {
+    kstring_t* s = &line_;
+    const uint8_t* p = fmt.p + static_cast<size_t>(sample) * fmt.size;
+    if (fmt.type == BCF_BT_CHAR) {
+      std::string_view text(reinterpret_cast<const char*>(p), strnlen(reinterpret_cast<const char*>(p), fmt.n));
+      if (text.empty() || text == ".") kputs("null", s);
+      else PutJsonString(text, s);
+      return;
+    }
+    std::vector<double> values;  // NaN marks a missing value
+    for (int j = 0; j < fmt.n; ++j) {
+      if (fmt.type == BCF_BT_FLOAT) {
+        float f;
+        std::memcpy(&f, p + 4 * j, 4);
+        if (bcf_float_is_vector_end(f)) break;
+        values.push_back(bcf_float_is_missing(f) ? NAN : f);
+      } else {
+        const int32_t v = IntAt(p, fmt.type, j);
+        if (v == bcf_int32_vector_end) break;
+        values.push_back(v == bcf_int32_missing ? NAN : v);
+      }
+    }
+    if (scalar) {
+      if (values.empty()) kputs("null", s);
+      else if (fmt.type != BCF_BT_FLOAT && std::isfinite(values[0])) kputll(static_cast<long long>(values[0]), s);
+      else PutJsonNumber(values[0], s);
+      return;
+    }
+    kputc('[', s);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i) kputc(',', s);
+      if (fmt.type != BCF_BT_FLOAT && std::isfinite(values[i])) kputll(static_cast<long long>(values[i]), s);
+      else PutJsonNumber(values[i], s);
+    }
+    kputc(']', s);
+  }
+
+  void PutSamples(bcf1_t* rec) {
+    kstring_t* s = &line_;
+    kputs(",\"samples\":{", s);
+    for (int i = 0; i < bcf_hdr_nsamples(header_); ++i) {
+      if (i) kputc(',', s);
+      PutJsonString(header_->samples[i], s);
+      kputs(":{", s);
+      bool first = true;
+      for (int k = 0; k < rec->n_fmt; ++k) {
+        const bcf_fmt_t& fmt = rec->d.fmt[k];
+        if (!fmt.p) continue;
+        const char* tag = bcf_hdr_int2id(header_, BCF_DT_ID, fmt.id);
+        if (!first) kputc(',', s);
+        first = false;
+        PutJsonString(tag, s);
+        kputc(':', s);
+        if (std::strcmp(tag, "GT") == 0 && fmt.type != BCF_BT_CHAR && fmt.type != BCF_BT_FLOAT) {
+          PutGenotype(fmt.p + static_cast<size_t>(i) * fmt.size, fmt.type, fmt.n);
+          continue;
+        }
+        const bool scalar = bcf_hdr_id2length(header_, BCF_HL_FMT, fmt.id) == BCF_VL_FIXED &&
+                            bcf_hdr_id2number(header_, BCF_HL_FMT, fmt.id) == 1;
+        PutFormatValue(fmt, i, scalar);
+      }
+      kputc('}', s);
+    }
+    kputc('}', s);
+  }
+
   void PutInfoValue(const char* tag, int id, bcf1_t* rec) {
     kstring_t* s = &line_;
     const int type = bcf_hdr_id2type(header_, BCF_HL_INFO, id);

@@ -13,6 +13,9 @@
 //   {"chrom":"1","pos":100,"id":null|"rs1","ref":"A","alt":["G"],"qual":null|50,
 //    "filter":["PASS"],"info":{"DP":10,"AF":[0.5],"DB":true}}
 // INFO tags with Number=1 (or flags) are scalars, other numbers arrays; missing values are null.
+// With json_samples, "samples":{"NA1":{"GT":"0|1","DP":12,"AD":[5,7]},...} in header order,
+// FORMAT fields following the same scalar/array rule; GT as VCF text ("./." when missing).
+
 #pragma once
 
 #include <htslib/vcf.h>
@@ -51,6 +54,7 @@ struct WriterOptions {
   bool write_header = true;          // VCF and TSV only; BCF always carries its header
   std::vector<std::string> fields;   // TSV columns; empty: CHROM,POS,ID,REF,ALT,QUAL,FILTER
   int threads = 0;                   // BGZF compression threads for z and b
+  bool json_samples = false;         // JSON lines: add "samples":{NAME:{GT:"0/1",DP:12,...}}
 };
 
 // Opens a writer on `path` ("-" for standard output). Option errors are Usage errors.

@@ -207,6 +207,8 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
           }
         } else {
           ret = bcf_itr_next(fp, itr.get(), rec.get());
+          // bcf_itr_next() does not see the header, so it cannot drop samples itself.
+          if (ret >= 0 && header->keep_samples) bcf_subset_format(header, rec.get());
           if (ret >= 0 && rec->errcode) {
             status = Status::InvalidInput(fmt::format("{}: corrupt BCF record in {}",
                                                       DisplayName(reader.path()),
@@ -245,6 +247,29 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
   return status;
 }
 
+// Restricts the header, and so every record read after it, to the -s samples.
+Status SelectSamples(const std::string& samples, bcf_hdr_t* header) {
+  if (samples.empty()) return Status::Ok();
+  const bool exclude = samples[0] == '^';
+  const std::string list = exclude ? samples.substr(1) : samples;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(start, end - start);
+    if (name.empty()) return Status::Usage(fmt::format("-s: empty sample name in '{}'", samples));
+    if (bcf_hdr_id2int(header, BCF_DT_SAMPLE, name.c_str()) < 0) {
+      return Status::Usage(fmt::format("-s: no sample '{}' in the file ({} samples)", name,
+                                       bcf_hdr_nsamples(header)));
+    }
+    start = end + 1;
+  }
+  if (bcf_hdr_set_samples(header, samples.c_str(), 0) != 0) {
+    return Status::Usage(fmt::format("-s: cannot select samples '{}'", samples));
+  }
+  return Status::Ok();
+}
+
 Result<RegionSet> CollectRegions(const ViewOptions& options, const bcf_hdr_t* header,
                                  const InputIndex& index) {
   std::set<std::string, std::less<>> known;
@@ -272,11 +297,13 @@ Result<RegionSet> CollectRegions(const ViewOptions& options, const bcf_hdr_t* he
 Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   ReaderOptions reader_options;
   reader_options.threads = options.threads;
-  reader_options.keep_text = options.verbatim && sink.accepts_vcf_lines();
+  // Lines cannot be copied when samples are dropped from them.
+  reader_options.keep_text = options.verbatim && options.samples.empty() && sink.accepts_vcf_lines();
   auto opened = VariantReader::Open(options.input, reader_options);
   if (!opened.ok()) return opened.status();
   VariantReader& reader = **opened;
   bcf_hdr_t* header = reader.header();
+  VCFAGENT_RETURN_IF_ERROR(SelectSamples(options.samples, header));
 
   const bool want_regions = !options.regions.empty() || !options.regions_file.empty();
   InputIndex index;
@@ -294,7 +321,8 @@ Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   if (want_regions && index.present()) {
     summary.used_index = true;
     for (auto& name : IndexedContigs(index, header)) known_contigs.insert(name);
-    VCFAGENT_RETURN_IF_ERROR(QueryIndexed(reader, index, *regions, selector, sink, options.verbatim, summary));
+    VCFAGENT_RETURN_IF_ERROR(QueryIndexed(reader, index, *regions, selector, sink,
+                                          options.verbatim && options.samples.empty(), summary));
   } else {
     VCFAGENT_RETURN_IF_ERROR(
         StreamAll(reader, want_regions ? &*regions : nullptr, selector, summary, known_contigs));

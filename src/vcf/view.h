@@ -31,6 +31,9 @@ struct ViewOptions {
   std::string include_expr;          // -i
   std::string exclude_expr;          // -e
   std::string types;                 // --type: "snps,indels,mnps,other,ref,bnd"
+  // -s: samples to keep ("A,B"), or to drop ("^A,B"); empty keeps all. INFO is not recomputed
+  // (as bcftools view -I).
+  std::string samples;
   int threads = 0;                   // BGZF decompression threads
   // VCF input to VCF output: copy record lines exactly as stored (as tabix prints them) instead
   // of re-formatting them through htslib (as bcftools does: "1.50" becomes "1.5"). Also keeps

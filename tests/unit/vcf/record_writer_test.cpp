@@ -187,3 +187,58 @@ TEST(RecordWriterTest, StdinStreamsThrough) {
 
 }  // namespace
 }  // namespace vcfagent::vcf
+
+namespace vcfagent::vcf {
+namespace {
+
+// -s keeps or drops samples exactly as `bcftools view -I -s` (no INFO recomputation), on every
+// read path: streamed VCF, tabix-indexed VCF, CSI-indexed BCF.
+TEST(SampleSelectionTest, MatchesBcftoolsOnEveryReadPath) {
+  TempDir dir;
+  const std::string vcf = CorpusPath("slivar/tests/ashk-trio.vcf.gz");
+  const std::string bcf = dir.File("trio.bcf");
+  ASSERT_EQ(RunProgram("bcftools", {"view", "--no-version", "-Ob", "-o", bcf, vcf}).exit_code, 0);
+  ASSERT_EQ(RunProgram("bcftools", {"index", "-f", bcf}).exit_code, 0);
+  const std::string unindexed = dir.File("trio.vcf.gz");
+  testing::WriteFile(unindexed, testing::ReadFile(vcf));
+  // Lists in file order: bcftools would also reorder the columns, vcf-agent keeps the file's order.
+  for (const std::string samples : {"HG004", "HG002,HG004", "^HG002"}) {
+    for (const std::string input : {vcf, bcf, unindexed}) {
+      auto expected = RunProgram("bcftools", {"view", "--no-version", "-I", "-s", samples, "-r",
+                                              "1:1000000-20000000,2", vcf});
+      ASSERT_EQ(expected.exit_code, 0) << expected.err;
+      auto ours = RunVcfAgent({"view", "-s", samples, "-r", "1:1000000-20000000,2", input});
+      ASSERT_EQ(ours.exit_code, 0) << ours.err;
+      EXPECT_TRUE(ours.out == expected.out) << samples << " " << input;  // long: no dump
+    }
+  }
+  auto bad = RunVcfAgent({"view", "-s", "HG002,NOPE", vcf});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "vcf-agent view: -s: no sample 'NOPE' in the file (3 samples)\n");
+}
+
+TEST(SampleSelectionTest, JsonSamplesMatchBcftoolsQuery) {
+  const std::string vcf = CorpusPath("slivar/tests/ashk-trio.vcf.gz");
+  auto ours = RunVcfAgent({"view", "-O", "j", "-s", "HG003,HG004", "-r", "1:1-3000000", vcf});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  auto expected = RunProgram("bcftools", {"query", "-s", "HG003,HG004", "-r", "1:1-3000000", "-f",
+                                          "[%SAMPLE=%GT=%DP\t]\n", vcf});
+  ASSERT_EQ(expected.exit_code, 0) << expected.err;
+  const auto json_lines = Lines(ours.out);
+  const auto rows = Lines(expected.out);
+  ASSERT_EQ(json_lines.size(), rows.size());
+  ASSERT_GT(rows.size(), 10u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto j = nlohmann::json::parse(json_lines[i]);
+    std::string row;
+    for (const auto& [name, fields] : j["samples"].items()) {
+      std::string dp = ".";
+      if (fields.contains("DP") && !fields["DP"].is_null()) dp = std::to_string(fields["DP"].get<int>());
+      row += name + "=" + fields["GT"].get<std::string>() + "=" + dp + "\t";
+    }
+    EXPECT_EQ(row, rows[i]) << json_lines[i];
+  }
+}
+
+}  // namespace
+}  // namespace vcfagent::vcf
