@@ -172,6 +172,8 @@ class TsvRecordWriter : public TextRecordWriter {
     int info_id = -1;
   };
 
+  bool needs_samples() const override { return false; }
+
   Status Begin(const bcf_hdr_t* header) override {
     header_ = header;
     std::vector<std::string> fields = options_.fields;
@@ -319,6 +321,8 @@ void PutJsonNumber(double value, kstring_t* s) {
 class JsonLinesRecordWriter : public TextRecordWriter {
  public:
   using TextRecordWriter::TextRecordWriter;
+
+  bool needs_samples() const override { return options_.json_samples; }
 
   Status Begin(const bcf_hdr_t* header) override {
     header_ = header;

@@ -39,6 +39,8 @@ class RecordSink {
   // VCF text sinks can take a record's line verbatim (as tabix prints it), which saves parsing
   // and keeps values htslib cannot represent (an INFO/END beyond 2^31). `line` has no newline.
   virtual bool accepts_vcf_lines() const { return false; }
+  // False when the sink never looks at sample columns: the reader then skips parsing them.
+  virtual bool needs_samples() const { return true; }
   virtual Status WriteVcfLine(std::string_view line) {
     return Status::Internal("this sink takes parsed records only");
   }

@@ -304,6 +304,11 @@ Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   VariantReader& reader = **opened;
   bcf_hdr_t* header = reader.header();
   VCFAGENT_RETURN_IF_ERROR(SelectSamples(options.samples, header));
+  // Sample columns are most of the parsing work; skip them when nothing reads them (as
+  // bcftools query does). Expressions only use site fields.
+  if (!sink.needs_samples() && options.samples.empty() && bcf_hdr_nsamples(header) > 0) {
+    if (bcf_hdr_set_samples(header, nullptr, 0) != 0) return Status::Internal("cannot drop samples");
+  }
 
   const bool want_regions = !options.regions.empty() || !options.regions_file.empty();
   InputIndex index;
