@@ -104,6 +104,7 @@ Result<std::unique_ptr<VariantReader>> VariantReader::Open(const std::string& pa
   VCFAGENT_RETURN_IF_ERROR(CheckPath(path).WithContext(name));
   std::unique_ptr<VariantReader> reader(new VariantReader());
   reader->path_ = path;
+  reader->keep_text_ = options.keep_text;
   errno = 0;
   reader->file_.reset(hts_open(path.c_str(), "r"));
   if (!reader->file_) {
@@ -164,7 +165,8 @@ Status VariantReader::ReadTextHeader() {
     return Status::InvalidInput(
         fmt::format("no #CHROM header line in {} header line(s)", line_));
   }
-  header_.reset(bcf_hdr_init("w"));  // "w" adds FILTER PASS first, as vcf_hdr_read() does
+  // "r" as vcf_hdr_read(): the file's ##fileformat is kept and bcf_hdr_parse() adds FILTER PASS.
+  header_.reset(bcf_hdr_init("r"));
   const int parsed = bcf_hdr_parse(header_.get(), text.s);
   free(text.s);
   if (parsed < 0) {
@@ -200,6 +202,7 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     if (line_buffer_.l == 0) continue;  // blank lines carry no record
     break;
   }
+  if (keep_text_) text_.assign(line_buffer_.s, line_buffer_.l);
   if (vcf_parse(&line_buffer_, header_.get(), rec) < 0 ||
       (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
     return Status::InvalidInput(fmt::format("{}: the record could not be parsed", Where()));

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "util/status.h"
 
@@ -36,6 +37,7 @@ BcfRecordPtr NewRecord();
 
 struct ReaderOptions {
   int threads = 0;  // extra BGZF decompression threads
+  bool keep_text = false;  // keep each VCF record's line for text() (htslib's parser edits it)
 };
 
 // What an input turned out to be, for messages and for choosing a code path.
@@ -68,6 +70,9 @@ class VariantReader {
   // The 1-based line of the last record read (VCF) or its 1-based record number (BCF).
   int64_t line() const { return line_; }
   int64_t records_read() const { return records_read_; }
+  // With ReaderOptions::keep_text, the text of the last VCF record read without its line end;
+  // otherwise, and for BCF, empty. Valid until the next Next(). Lets VCF output copy records.
+  std::string_view text() const { return text_; }
   // "file:line" (VCF) or "file: record N" (BCF), for messages about the last record.
   std::string Where() const;
 
@@ -80,6 +85,8 @@ class VariantReader {
   HtsFilePtr file_;
   BcfHeaderPtr header_;
   kstring_t line_buffer_ = {0, 0, nullptr};
+  bool keep_text_ = false;
+  std::string text_;
   int64_t line_ = 0;
   int64_t records_read_ = 0;
 };

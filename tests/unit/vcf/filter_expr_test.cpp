@@ -1,0 +1,141 @@
+#include "vcf/filter_expr.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "support/test_support.h"
+#include "vcf/variant_reader.h"
+
+namespace vcfagent::vcf {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+
+const char* kVcf =
+    "##fileformat=VCFv4.2\n"
+    "##contig=<ID=1>\n"
+    "##FILTER=<ID=q10,Description=\"q\">\n"
+    "##FILTER=<ID=lowDP,Description=\"d\">\n"
+    "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n"
+    "##INFO=<ID=AF,Number=A,Type=Float,Description=\"f\">\n"
+    "##INFO=<ID=DB,Number=0,Type=Flag,Description=\"f\">\n"
+    "##INFO=<ID=GENE,Number=1,Type=String,Description=\"g\">\n"
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    "1\t10\trs1\tA\tG\t50\tPASS\tDP=20;AF=0.5;DB;GENE=BRCA1\n"
+    "1\t20\t.\tAC\tA,ACC\t.\tq10;lowDP\tAF=0.1,0.9\n"
+    "1\t30\t.\tA\t.\t5\t.\tDP=.\n";
+
+class FilterExprTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_.File("f.vcf"), kVcf);
+    auto reader = VariantReader::Open(dir_.File("f.vcf"));
+    ASSERT_TRUE(reader.ok()) << reader.status().message();
+    reader_ = std::move(reader.value());
+    for (int i = 0; i < 3; ++i) {
+      records_.push_back(NewRecord());
+      auto more = reader_->Next(records_.back().get());
+      ASSERT_TRUE(more.ok() && *more);
+    }
+  }
+
+  // Which of the three records match, as "101".
+  std::string Matches(const std::string& text) {
+    auto expr = FilterExpression::Parse(text, reader_->header());
+    EXPECT_TRUE(expr.ok()) << text << ": " << expr.status().message();
+    if (!expr.ok()) return "";
+    std::string out;
+    for (auto& rec : records_) out += (*expr)->Evaluate(rec.get()) ? '1' : '0';
+    return out;
+  }
+
+  std::string Error(const std::string& text) {
+    auto expr = FilterExpression::Parse(text, reader_->header());
+    EXPECT_FALSE(expr.ok()) << text;
+    if (expr.ok()) return "";
+    EXPECT_EQ(expr.status().exit_code(), 2);
+    return expr.status().message();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<VariantReader> reader_;
+  std::vector<BcfRecordPtr> records_;
+};
+
+TEST_F(FilterExprTest, Comparisons) {
+  EXPECT_EQ(Matches("QUAL>10"), "100");
+  EXPECT_EQ(Matches("QUAL<=50"), "101");
+  EXPECT_EQ(Matches("QUAL!=50"), "001");  // missing QUAL never matches, not even !=
+  EXPECT_EQ(Matches("INFO/DP>=20"), "100");
+  EXPECT_EQ(Matches("DP<100"), "100");     // DP=. is missing
+  EXPECT_EQ(Matches("AF>0.8"), "010");     // any value of Number=A
+  EXPECT_EQ(Matches("0.8<AF"), "010");     // a value first is mirrored
+  EXPECT_EQ(Matches("POS=20"), "010");
+  EXPECT_EQ(Matches("1e1 == POS"), "100");
+}
+
+TEST_F(FilterExprTest, StringsFiltersTypesAndFlags) {
+  EXPECT_EQ(Matches("FILTER=\"PASS\""), "100");
+  EXPECT_EQ(Matches("FILTER=\"lowDP;q10\""), "010");  // exact set, any order
+  EXPECT_EQ(Matches("FILTER~\"q10\""), "010");
+  EXPECT_EQ(Matches("FILTER=\".\""), "001");
+  EXPECT_EQ(Matches("FILTER!=\"PASS\""), "011");
+  EXPECT_EQ(Matches("TYPE=\"snp\""), "100");
+  EXPECT_EQ(Matches("TYPE=\"indel\""), "010");
+  EXPECT_EQ(Matches("TYPE=\"ref\""), "001");
+  EXPECT_EQ(Matches("INFO/DB"), "100");
+  EXPECT_EQ(Matches("DB=0"), "011");
+  EXPECT_EQ(Matches("GENE=\"BRCA1\""), "100");
+  EXPECT_EQ(Matches("GENE~'^BR'"), "100");
+  EXPECT_EQ(Matches("ID=\".\""), "011");
+  EXPECT_EQ(Matches("ID"), "100");
+  EXPECT_EQ(Matches("ALT=\"ACC\""), "010");
+  EXPECT_EQ(Matches("ALT"), "110");
+  EXPECT_EQ(Matches("CHROM=\"1\" && REF!=\"A\""), "010");
+}
+
+TEST_F(FilterExprTest, BooleanStructure) {
+  EXPECT_EQ(Matches("QUAL>10 || FILTER~\"q10\""), "110");
+  EXPECT_EQ(Matches("QUAL>10 | FILTER~\"q10\" & POS>15"), "110");
+  EXPECT_EQ(Matches("(QUAL>10 || POS=30) && !INFO/DB"), "001");
+  EXPECT_EQ(Matches("!(QUAL>10)"), "011");
+  EXPECT_EQ(Matches("!!DB"), "100");
+}
+
+TEST_F(FilterExprTest, ErrorsHaveColumns) {
+  EXPECT_EQ(Error("INFO/DP>"), "expected a value after '>' at column 8");
+  EXPECT_EQ(Error("QUAL>10 &&"), "expected an expression after '&&' at column 9");
+  EXPECT_EQ(Error("(QUAL>10"), "missing ')' for the '(' opened at column 1");
+  EXPECT_EQ(Error("QUAL>10)"), "unexpected ')' without a matching '(' at column 8");
+  EXPECT_EQ(Error("QUAL>\"abc\""), "QUAL is a number, expected a number after '>', found \"abc\" at column 6");
+  EXPECT_EQ(Error("FILTER=\"nope\""), "unknown FILTER 'nope' (not defined in the header) at column 8");
+  EXPECT_EQ(Error("GENE>3"), "'>' needs a numeric field, and GENE is not numeric at column 5");
+  EXPECT_EQ(Error("QUAL ~ \"x\""), "'~' applies to strings, and QUAL is a number at column 6");
+  EXPECT_EQ(Error("FILTER=\"PASS"), "unterminated string starting with \" at column 8");
+  EXPECT_EQ(Error("QUAL>10 $"), "unexpected character '$' at column 9");
+  EXPECT_EQ(Error("QUAL 10"), "expected '&&', '||' or the end of the expression, found '10' at column 6");
+  EXPECT_EQ(Error("10"), "a value alone is not a test: compare it with a field, e.g. QUAL>10 at column 1");
+  EXPECT_EQ(Error("DB>1"), "DB is a flag: test it alone (DB or !DB) or with =1 / =0 at column 3");
+  EXPECT_EQ(Error("TYPE=\"snv\""),
+            "unknown variant type 'snv': expected snps, indels, mnps, other, bnd, overlap or ref at column 6");
+  EXPECT_EQ(Error("GENE~\"(\"").rfind("invalid regular expression \"(\": ", 0), 0u);
+  EXPECT_NE(Error("NOPE>1").find("unknown field 'NOPE'"), std::string::npos);
+  EXPECT_EQ(Error(""), "empty expression");
+  EXPECT_EQ(Error("> 3"), "expected a field before '>' at column 1");
+  EXPECT_EQ(Error("QUAL > POS"),
+            "expected a number or a quoted string after '>', found 'POS' (comparing two fields is not "
+            "supported; quote strings) at column 8");
+}
+
+TEST(VariantTypesTest, Names) {
+  auto mask = ParseVariantTypes("snps,indels,ref");
+  ASSERT_TRUE(mask.ok());
+  EXPECT_EQ(*mask, VCF_SNP | VCF_INDEL | kTypeRefBit);
+  EXPECT_FALSE(ParseVariantTypes("snps,").ok());
+  EXPECT_FALSE(ParseVariantTypes("bogus").ok());
+}
+
+}  // namespace
+}  // namespace vcfagent::vcf
