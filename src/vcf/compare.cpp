@@ -456,6 +456,7 @@ class Comparison {
     pairer_.Pair(side_[0].in->header(), side_[0].here_raw, side_[1].in->header(), side_[1].here_raw,
                  lines_);
     for (const PairedLine& line : lines_) {
+      if (options_.on_site) options_.on_site(side_[0].in->header(), line.a, side_[1].in->header(), line.b);
       if (line.a && line.b) {
         Count(result_.shared, ClassOf(line.a));
         CountGenotypes(line.a, line.b);

@@ -13,8 +13,11 @@
 // line. Memory holds only the records of one position (plus the normalisation window).
 #pragma once
 
+#include <htslib/vcf.h>
+
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +42,10 @@ struct CompareOptions {
   std::string write_private_b;
   std::string write_shared;     // A's records of shared sites
   int threads = 0;              // BGZF decompression threads per input
+  // Called for every compared site, in output order: `a` and/or `b` is the record of that file
+  // (null when the site is private to the other). For callers that need the sites themselves.
+  std::function<void(const bcf_hdr_t* header_a, bcf1_t* a, const bcf_hdr_t* header_b, bcf1_t* b)>
+      on_site;
 };
 
 // Sites by variant class. A record is an SNV when all its ALTs are single-base substitutions,
