@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kStateNames[kGenotypeStates] = {"hom_ref", "het", "hom_alt", "missing"};
 constexpr const char* kStateLabels[kGenotypeStates] = {"hom-ref", "het", "hom-alt", "missing"};
+constexpr size_t kMaxTextMatrices = 10;  // beyond this, one summary line per sample
 
 nlohmann::json Ratio(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
@@ -111,11 +112,27 @@ std::string FormatCompareText(const CompareResult& r) {
                        RatioText(r.all_samples.concordance()),
                        RatioText(r.all_samples.non_ref_concordance()), r.all_samples.called_in_both());
     AppendMatrix(out, r.all_samples);
-    for (const auto& s : r.samples) {
-      out += fmt::format("  {}: concordance {}, non-ref concordance {}, called in both {}\n", s.sample,
-                         RatioText(s.concordance()), RatioText(s.non_ref_concordance()),
-                         s.called_in_both());
-      AppendMatrix(out, s);
+    if (r.samples.size() <= kMaxTextMatrices) {
+      for (const auto& s : r.samples) {
+        out += fmt::format("  {}: concordance {}, non-ref concordance {}, called in both {}\n", s.sample,
+                           RatioText(s.concordance()), RatioText(s.non_ref_concordance()),
+                           s.called_in_both());
+        AppendMatrix(out, s);
+      }
+    } else {
+      // Many samples: one line each; the full matrices are in --format json.
+      out += fmt::format("  {:<20}{:>14}{:>14}{:>16}{:>14}{:>14}\n", "sample", "called both",
+                         "concordance", "non-ref conc.", "missing in A", "missing in B");
+      for (const auto& s : r.samples) {
+        uint64_t missing_a = 0, missing_b = 0;
+        for (int k = 0; k < kGenotypeStates; ++k) {
+          missing_a += s.matrix[kMissingGenotype][k];
+          missing_b += s.matrix[k][kMissingGenotype];
+        }
+        out += fmt::format("  {:<20}{:>14}{:>14}{:>16}{:>14}{:>14}\n", s.sample, s.called_in_both(),
+                           RatioText(s.concordance()), RatioText(s.non_ref_concordance()), missing_a,
+                           missing_b);
+      }
     }
   }
   if (r.truth != TruthFile::kNone) {
