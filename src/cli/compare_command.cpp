@@ -34,6 +34,9 @@ int RunCompare(CompareArgs& args) {
   if (!args.options.fasta.empty() && !args.options.normalize) {
     return ReportError("compare", Status::Usage("--fasta is used for --normalize; add --normalize"));
   }
+  if (args.file_a == "-" && args.file_b == "-") {
+    return ReportError("compare", Status::Usage("only one of A and B can be standard input ('-')"));
+  }
   auto output = OutputFile::Open(args.output);
   if (!output.ok()) return ReportError("compare", output.status());
   auto result = vcf::CompareFiles(args.file_a, args.file_b, args.options);
