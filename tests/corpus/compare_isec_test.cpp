@@ -139,9 +139,8 @@ std::string SiteText(bcf1_t* rec, const bcf_hdr_t* header, bool with_id) {
 }
 
 Compared Compare(const TempDir& dir, const std::string& a, const std::string& b, vcf::MatchMode mode,
-                 bool write = false, bool with_id = false) {
+                 bool write = false, bool with_id = false, vcf::CompareOptions options = {}) {
   Compared out;
-  vcf::CompareOptions options;
   options.match = mode;
   options.on_site = [&](const bcf_hdr_t* ha, bcf1_t* ra, const bcf_hdr_t* hb, bcf1_t* rb) {
     if (ra && rb) out.sites.shared.push_back(SiteText(ra, ha, with_id));
@@ -228,6 +227,29 @@ const std::pair<std::string, std::string> kIsecPairs[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(IsecCases, IsecCorpusTest, ::testing::ValuesIn(kIsecPairs));
+
+// --normalize equals normalising both files with bcftools norm -m -any, then bcftools isec.
+TEST(IsecAfterNorm, NormalizeEqualsBcftoolsNormThenIsec) {
+  TempDir dir;
+  std::string normalized[2];
+  const char* names[2] = {"isec.a", "isec.b"};
+  for (int i = 0; i < 2; ++i) {
+    normalized[i] = dir.File(std::string(names[i]) + ".norm.vcf.gz");
+    RunTool("bcftools", {"norm", "--no-version", "-m", "-any", "-Oz", "-o", normalized[i], TestVcf(names[i])});
+    RunTool("bcftools", {"index", "-f", normalized[i]});
+  }
+  vcf::CompareOptions options;
+  options.normalize = true;
+  for (const char* mode_name : kModes) {
+    SCOPED_TRACE(mode_name);
+    vcf::MatchMode mode;
+    ASSERT_TRUE(vcf::ParseMatchMode(mode_name, mode));
+    const Partition listing = IsecListing(normalized[0], normalized[1], mode_name);
+    const Compared ours = Compare(dir, TestVcf(names[0]), TestVcf(names[1]), mode, false, false, options);
+    ExpectSamePartition(ours.sites, listing, std::string("normalised -c ") + mode_name);
+    EXPECT_GT(ours.result.records_a, 12u);  // the multiallelic records were split
+  }
+}
 
 // ---- the upstream expected outputs (MANIFEST.tsv test_vcf_isec rows) ---------------------------
 
@@ -377,6 +399,21 @@ TEST(CompareRealData, ThousandGenomesSliceAgainstPerturbedCopy) {
     ExpectCounts(ours, isec, "1kg slice -c " + mode_name);
     EXPECT_GT(isec.shared.size(), 5000u);
     EXPECT_GT(isec.a_only.size(), 500u);
+  }
+
+  // -r equals isec -r (records overlapping the regions).
+  {
+    const std::string regions = "22:16050000-16100000,22:16200000-16250000";
+    const std::string out = dir.File("isec-regions");
+    RunTool("bcftools", {"isec", "-r", regions, "-p", out, a, b});
+    const Partition isec_r = {PlainVcfSites(out + "/0000.vcf"), PlainVcfSites(out + "/0001.vcf"),
+                              PlainVcfSites(out + "/0002.vcf")};
+    vcf::CompareOptions options;
+    options.regions = {regions};
+    const Compared ours = Compare(dir, a, b, vcf::MatchMode::kNone, false, false, options);
+    ExpectSamePartition(ours.sites, isec_r, "1kg slice -r " + regions);
+    EXPECT_GT(isec_r.shared.size(), 100u);
+    EXPECT_LT(ours.result.records_a, 3000u);
   }
 
   // Concordance matrices computed independently from bcftools query output (exact matching).
