@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "fmt/format.h"
@@ -92,85 +93,100 @@ Status SplitMultiallelic(const bcf_hdr_t* header, bcf1_t* rec, std::vector<BcfRe
   return status;
 }
 
+namespace {
+
+bool IsPlainSequence(const char* allele) {
+  for (const char* c = allele; *c; ++c) {
+    switch (*c) {
+      case 'A': case 'C': case 'G': case 'T': case 'N':
+      case 'a': case 'c': case 'g': case 't': case 'n':
+        break;
+      default:
+        return false;
+    }
+  }
+  return *allele != '\0';
+}
+
+}  // namespace
+
 Result<bool> LeftAlignAndTrim(const bcf_hdr_t* header, bcf1_t* rec, const ReferenceGenome& reference) {
   bcf_unpack(rec, BCF_UN_STR);
-  if (rec->n_allele < 2) return false;
-  std::vector<std::string> alleles(rec->d.allele, rec->d.allele + rec->n_allele);
-  bool has_indel = false;
-  for (size_t i = 1; i < alleles.size(); ++i) {
-    const std::string& alt = alleles[i];
-    if (alt.empty() || alt[0] == '<' || alt == "*" || alt == "." ||
-        alt.find_first_of("[]") != std::string::npos) {
-      return false;  // symbolic, breakend, overlap or missing allele: nothing to align
-    }
-    if (alt.size() != alleles[0].size()) has_indel = true;
-  }
-  if (!has_indel) return false;
-  for (std::string& allele : alleles) {
-    for (char& c : allele) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-
+  if (rec->n_allele < 1) return false;
   const std::string contig = bcf_hdr_id2name(header, rec->rid);
   int64_t pos = rec->pos;
-  auto ref_seq = reference.Fetch(contig, pos, pos + static_cast<int64_t>(alleles[0].size()) - 1);
+  const size_t ref_length = std::strlen(rec->d.allele[0]);
+
+  // Like bcftools norm (--check-ref e), REF is checked on every record.
+  auto ref_seq = reference.Fetch(contig, pos, pos + static_cast<int64_t>(ref_length) - 1);
   if (!ref_seq.ok()) return ref_seq.status();
-  if (*ref_seq != alleles[0]) {
+  if (strcasecmp(ref_seq->c_str(), rec->d.allele[0]) != 0) {
     return Status::InvalidInput(fmt::format(
         "REF '{}' at {}:{} does not match the reference ({}: '{}')", rec->d.allele[0], contig,
         pos + 1, reference.path(), *ref_seq));
   }
+  if (rec->n_allele == 1) {
+    // A REF-only record keeps only its first base.
+    if (ref_length <= 1) return false;
+    const std::string first(1, rec->d.allele[0][0]);
+    const char* alleles[1] = {first.c_str()};
+    if (bcf_update_alleles(header, rec, alleles, 1) < 0) return Status::Internal("cannot update alleles");
+    return true;
+  }
+  // Symbolic, breakend, '*' and IUPAC alleles are left as they are.
+  for (int i = 0; i < rec->n_allele; ++i) {
+    if (!IsPlainSequence(rec->d.allele[i])) return false;
+  }
+  std::vector<std::string> alleles(rec->d.allele, rec->d.allele + rec->n_allele);
+  for (std::string& allele : alleles) {
+    for (char& c : allele) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
 
-  // Bases left of `pos` are fetched in chunks as the alleles move left.
-  std::string left;          // reference bases [left_start, pos)
+  // Trim the last base while all alleles end alike; when an allele runs empty, prepend the
+  // reference base on the left (this moves indels to their leftmost position).
+  std::string left;  // reference bases [left_start, pos), fetched in chunks
   int64_t left_start = pos;
-  bool changed = false;
   for (;;) {
-    bool step = false;
-    const bool none_empty = std::all_of(alleles.begin(), alleles.end(),
-                                        [](const std::string& a) { return !a.empty(); });
-    if (none_empty) {
-      const char last = alleles[0].back();
-      if (std::all_of(alleles.begin(), alleles.end(),
-                      [last](const std::string& a) { return a.back() == last; })) {
-        for (std::string& a : alleles) a.pop_back();
-        step = true;
+    const char last = alleles[0].back();
+    if (!std::all_of(alleles.begin(), alleles.end(), [last](const std::string& a) { return a.back() == last; })) break;
+    const bool would_empty = std::any_of(alleles.begin(), alleles.end(), [](const std::string& a) { return a.size() == 1; });
+    if (would_empty && pos == 0) break;  // nothing to pad with at the contig start
+    for (std::string& a : alleles) a.pop_back();
+    if (!would_empty) continue;
+    if (left_start == pos) {
+      const int64_t chunk_start = std::max<int64_t>(0, pos - 256);
+      auto chunk = reference.Fetch(contig, chunk_start, pos - 1);
+      if (!chunk.ok()) return chunk.status();
+      left = *chunk;
+      left_start = chunk_start;
+      if (static_cast<int64_t>(left.size()) != pos - left_start) {
+        return Status::IoError(fmt::format("{}: short read at {}:{}", reference.path(), contig, pos));
       }
     }
-    const bool any_empty = std::any_of(alleles.begin(), alleles.end(),
-                                       [](const std::string& a) { return a.empty(); });
-    if (any_empty) {
-      if (pos == 0) break;  // cannot extend left of the contig start
-      if (left_start == pos) {
-        const int64_t chunk_start = std::max<int64_t>(0, pos - 256);
-        auto chunk = reference.Fetch(contig, chunk_start, pos - 1);
-        if (!chunk.ok()) return chunk.status();
-        left = *chunk;
-        left_start = chunk_start;
-      }
-      const char base = left[static_cast<size_t>(pos - 1 - left_start)];
-      left.pop_back();
-      for (std::string& a : alleles) a.insert(a.begin(), base);
-      --pos;
-      step = true;
-    }
-    if (!step) break;
-    changed = true;
+    const char base = left.back();
+    left.pop_back();
+    for (std::string& a : alleles) a.insert(a.begin(), base);
+    --pos;
   }
   // Remove leading bases shared by all alleles while every allele keeps at least one base.
+  size_t trim = 0;
   for (;;) {
-    if (!std::all_of(alleles.begin(), alleles.end(), [](const std::string& a) { return a.size() >= 2; })) break;
-    const char first = alleles[0][0];
-    if (!std::all_of(alleles.begin(), alleles.end(), [first](const std::string& a) { return a[0] == first; })) break;
-    for (std::string& a : alleles) a.erase(a.begin());
-    ++pos;
-    changed = true;
+    const char first = alleles[0][trim];
+    bool ok = true;
+    for (const std::string& a : alleles) {
+      if (a.size() - trim <= 1 || a[trim] != first) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) break;
+    ++trim;
   }
-  if (!changed || (pos == rec->pos && alleles[0].size() == std::strlen(rec->d.allele[0]))) {
-    // Only case may have differed; keep the record as written.
-    bool same = pos == rec->pos;
-    for (size_t i = 0; same && i < alleles.size(); ++i) same = strcasecmp(alleles[i].c_str(), rec->d.allele[i]) == 0;
-    if (same) return false;
+  if (trim) {
+    for (std::string& a : alleles) a.erase(0, trim);
+    pos += static_cast<int64_t>(trim);
   }
+  if (pos == rec->pos && strcasecmp(alleles[0].c_str(), rec->d.allele[0]) == 0) return false;
   std::vector<const char*> pointers;
   for (const std::string& a : alleles) pointers.push_back(a.c_str());
   rec->pos = pos;
