@@ -2,9 +2,9 @@
 //
 // SplitMultiallelic() turns a record with N ALT alleles into N biallelic records: Number=A/R/G
 // INFO and FORMAT fields are subset, and a genotype allele that is not the kept ALT becomes the
-// reference allele 0 (bcftools norm's default, --multi-overlaps 0). LeftAlignAndTrim() moves an
-// indel to its leftmost equivalent position and removes bases shared by all alleles, checking REF
-// against the reference first. RecordNormalizer streams both steps over sorted input: records
+// reference allele 0 (bcftools norm's default, --multi-overlaps 0). LeftAlignAndTrim() checks
+// REF against the reference, moves indels to their leftmost equivalent position and removes bases
+// shared by all alleles (also of same-length records; REF-only records keep one base). RecordNormalizer streams both steps over sorted input: records
 // that move left are held in a small window (1000 bp, bcftools norm's --site-win) so that the
 // output stays sorted and memory depends on the window, not on the input size.
 #pragma once
@@ -44,8 +44,9 @@ class ReferenceGenome {
 // most one ALT). `rec` is left unchanged.
 Status SplitMultiallelic(const bcf_hdr_t* header, bcf1_t* rec, std::vector<BcfRecordPtr>& out);
 
-// Left-aligns and trims `rec` in place when it has an indel allele and no symbolic or '*'
-// allele. Returns whether the record changed; InvalidInput if REF disagrees with the reference.
+// Left-aligns and trims `rec` in place, as bcftools norm -f: records with symbolic, breakend, '*'
+// or IUPAC alleles are left unchanged. Returns whether the record changed; InvalidInput if REF
+// disagrees with the reference.
 Result<bool> LeftAlignAndTrim(const bcf_hdr_t* header, bcf1_t* rec, const ReferenceGenome& reference);
 
 struct NormalizeOptions {

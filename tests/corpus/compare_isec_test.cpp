@@ -335,6 +335,39 @@ TEST(IsecUpstreamOutputs, SharedAndPrivateSitesOfIsecAB) {
   EXPECT_EQ(Compare(dir, a, b, vcf::MatchMode::kAll).sites.a_only, ExpectedSites("isec.ab.C.out"));
 }
 
+// isec-miss.N.1.out lists the sites of three files (-n +1 -r 20:100,20:140,12:55,20:140,20:100)
+// with a presence flag per file; projected onto each pair of files it gives the expected A-only,
+// B-only and shared sites of that pair under the same regions.
+TEST(IsecUpstreamOutputs, IsecMissProjectedOntoEachPair) {
+  TempDir dir;
+  for (const std::string set : {"1", "2"}) {
+    std::vector<std::pair<std::string, std::string>> rows;  // site, flags
+    for (const auto& line : Lines(testing::ReadFile(CorpusPath("bcftools/test/isec-miss." + set + ".1.out")))) {
+      const auto f = Split(line, '\t');
+      ASSERT_EQ(f.size(), 5u) << line;
+      rows.emplace_back(f[0] + " " + f[1] + " " + f[2] + " " + f[3], f[4]);
+    }
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        if (i == j) continue;
+        const std::string a = TestVcf("isec-miss." + set + "." + std::to_string(i + 1));
+        const std::string b = TestVcf("isec-miss." + set + "." + std::to_string(j + 1));
+        Partition expected;
+        for (const auto& [site, flags] : rows) {
+          if (flags[i] == '1' && flags[j] == '1') expected.shared.push_back(site);
+          else if (flags[i] == '1') expected.a_only.push_back(site);
+          else if (flags[j] == '1') expected.b_only.push_back(site);
+        }
+        SortPartition(expected);
+        vcf::CompareOptions options;
+        options.regions = {"20:100,20:140,12:55,20:140,20:100"};
+        const Compared ours = Compare(dir, a, b, vcf::MatchMode::kNone, false, false, options);
+        ExpectSamePartition(ours.sites, expected, a + " vs " + b);
+      }
+    }
+  }
+}
+
 // isec -n =2 -w 2 [-c id]: all three records are shared either way; with -c id each pairs with the
 // record of the same ID (bcftools >= 1.19 writes B's records in A's ID order, ID1 ID2 ID3).
 TEST(IsecUpstreamOutputs, MatchById) {
