@@ -41,6 +41,7 @@ int RunCompare(CompareArgs& args) {
   if (!output.ok()) return ReportError("compare", output.status());
   auto result = vcf::CompareFiles(args.file_a, args.file_b, args.options);
   if (!result.ok()) return ReportError("compare", result.status());
+  for (const std::string& warning : result->warnings) ReportWarning("compare", warning);
   const std::string text = args.format == OutputFormat::kJson ? vcf::FormatCompareJson(*result)
                                                               : vcf::FormatCompareText(*result);
   Status written = (*output)->Write(text);

@@ -245,6 +245,15 @@ class RecordWriter {
   }
 
   Status Write(bcf1_t* rec) {
+    // htslib refuses (with a log line we silence) records whose sample columns do not match the
+    // header; say so rather than report a write failure.
+    if (rec->n_sample != static_cast<uint32_t>(bcf_hdr_nsamples(header_))) {
+      return Status::InvalidInput(fmt::format(
+          "cannot write the record at {}:{} to {}: it has {} sample column(s) but the header "
+          "declares {} sample(s)",
+          bcf_seqname_safe(header_, rec), rec->pos + 1, out_->path(), static_cast<unsigned>(rec->n_sample),
+          bcf_hdr_nsamples(header_)));
+    }
     if (bcf_write(file_.get(), header_, rec) < 0) {
       return Status::IoError(fmt::format("{}: write failed", out_->path()));
     }
@@ -359,6 +368,7 @@ class Comparison {
       if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Commit());
     }
     for (const auto& sample : result_.samples) result_.all_samples.Add(sample);
+    WarnIfNoCommonContig();
     return Status::Ok();
   }
 
@@ -369,6 +379,7 @@ class Comparison {
     int next_contig = -1;
     std::vector<BcfRecordPtr> here;  // the records at the current position
     std::vector<bcf1_t*> here_raw;
+    std::vector<bool> contigs_seen;  // by contig id: the file has records there
   };
   enum Output { kPrivateA = 0, kPrivateB = 1, kShared = 2 };
 
@@ -382,6 +393,8 @@ class Comparison {
     if (!side.next) return Status::Ok();
     side.next_contig = contigs_.Id(bcf_seqname_safe(side.in->header(), side.next.get()));
     if (side.next_contig >= static_cast<int>(closed_.size())) closed_.resize(contigs_.size(), false);
+    if (side.next_contig >= static_cast<int>(side.contigs_seen.size())) side.contigs_seen.resize(contigs_.size(), false);
+    side.contigs_seen[side.next_contig] = true;
     if (closed_[side.next_contig]) {
       const Side& other = side_[1 - i];
       return Status::InvalidInput(fmt::format(
@@ -391,6 +404,27 @@ class Comparison {
           side.in->Where(), contigs_.Name(side.next_contig), DisplayName(other.in->path())));
     }
     return Status::Ok();
+  }
+
+  void WarnIfNoCommonContig() {
+    std::string names[2];
+    bool any_common = false, both = true;
+    for (int i = 0; i < 2; ++i) {
+      int listed = 0;
+      for (size_t c = 0; c < side_[i].contigs_seen.size(); ++c) {
+        if (!side_[i].contigs_seen[c]) continue;
+        if (i == 1 && c < side_[0].contigs_seen.size() && side_[0].contigs_seen[c]) any_common = true;
+        if (listed++ < 3) names[i] += (names[i].empty() ? "" : ", ") + contigs_.Name(static_cast<int>(c));
+      }
+      if (!listed) both = false;
+      if (listed > 3) names[i] += ", ...";
+    }
+    if (both && !any_common) {
+      result_.warnings.push_back(fmt::format(
+          "the files have no contig in common (A: {}; B: {}); are the names spelt differently, "
+          "e.g. 'chr1' and '1'?",
+          names[0], names[1]));
+    }
   }
 
   int NextContig() const {

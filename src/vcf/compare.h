@@ -99,6 +99,9 @@ struct CompareResult {
   GenotypeConfusion all_samples;           // the sum over samples
   TruthFile truth = TruthFile::kNone;
   ClassMetrics snv, indel;
+  // Conditions worth telling the user that do not make the comparison fail (e.g. no contig in
+  // common, which usually means "chr1" against "1").
+  std::vector<std::string> warnings;
 };
 
 Result<CompareResult> CompareFiles(const std::string& a, const std::string& b,

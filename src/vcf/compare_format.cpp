@@ -80,6 +80,7 @@ std::string FormatCompareJson(const CompareResult& r) {
   }
   genotypes["samples"] = std::move(samples);
   j["genotypes"] = std::move(genotypes);
+  j["warnings"] = r.warnings;
   if (r.truth != TruthFile::kNone) {
     j["truth"] = TruthName(r.truth);
     j["metrics"] = {{"snv", MetricsJson(r.snv)}, {"indel", MetricsJson(r.indel)}};

@@ -384,6 +384,36 @@ TEST(InputOrder, ContigsMissingFromOneFileAreFine) {
   EXPECT_EQ(r.b_only.total(), 1u);
 }
 
+TEST(InputOrder, NoContigInCommonIsAWarning) {
+  TempDir dir;
+  const auto a = Write(dir, "a.vcf", Vcf({}, {"chr1 100 . A C . . ."}, {"chr1"}));
+  const auto b = Write(dir, "b.vcf", Vcf({}, {"1 100 . A C . . ."}, {"1"}));
+  const CompareResult r = MustCompare(a, b, CompareOptions{});
+  EXPECT_EQ(r.shared.total(), 0u);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("no contig in common (A: chr1; B: 1)"), std::string::npos) << r.warnings[0];
+  EXPECT_TRUE(MustCompare(a, a, CompareOptions{}).warnings.empty());
+  auto run = RunVcfAgent({"compare", a, b});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.err.find("vcf-agent compare: warning: the files have no contig in common"), std::string::npos);
+}
+
+TEST(Outputs, RecordWithoutItsSampleColumnsIsInvalidInput) {
+  TempDir dir;
+  // Samples declared, record without FORMAT/sample columns (as bcftools' isec-miss.2.3.vcf).
+  const auto a = Write(dir, "a.vcf", Vcf({"S1"}, {"1 100 . A C . . ."}));
+  CompareOptions options;
+  options.write_shared = dir.File("shared.vcf");
+  auto r = CompareFiles(a, a, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(r.status().message().find("has 0 sample column(s) but the header declares 1"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(std::filesystem::exists(options.write_shared));
+  options.write_shared.clear();
+  EXPECT_TRUE(CompareFiles(a, a, options).ok());  // comparing it is fine
+}
+
 // ---- regions ----------------------------------------------------------------------------------
 
 TEST(Regions, ParseAndOverlap) {
