@@ -9,6 +9,7 @@
 #include "fmt/format.h"
 #include "util/output_file.h"
 #include "util/progress.h"
+#include "vcf/compare_input.h"
 #include "vcf/compare_regions.h"
 #include "vcf/normalize.h"
 #include "vcf/variant_reader.h"
@@ -108,128 +109,15 @@ class ContigOrder {
   std::vector<std::string> names_;
 };
 
-// ---- one input --------------------------------------------------------------------------------
-
-// Reads one file as a sorted stream of (optionally normalised) records, checking the order.
-class InputStream {
- public:
-  static Result<std::unique_ptr<InputStream>> Open(const std::string& path, const CompareOptions& options,
-                                                   const CompareRegions* regions,
-                                                   const ReferenceGenome* reference) {
-    std::unique_ptr<InputStream> in(new InputStream());
-    auto reader = VariantReader::Open(path, ReaderOptions{options.threads});
-    if (!reader.ok()) return reader.status();
-    in->reader_ = std::move(*reader);
-    in->regions_ = regions && !regions->empty() ? regions : nullptr;
-    if (options.normalize) {
-      NormalizeOptions norm;
-      norm.split_multiallelic = true;
-      norm.reference = reference;
-      in->normalizer_ = std::make_unique<RecordNormalizer>(norm);
-    }
-    return in;
-  }
-
-  const bcf_hdr_t* header() const { return reader_->header(); }
-  bcf_hdr_t* mutable_header() const { return reader_->header(); }
-  const std::string& path() const { return reader_->path(); }
-  std::string Where() const { return reader_->Where(); }
-
-  // The next record, or null at the end of the input.
-  Result<BcfRecordPtr> Next() {
-    while (ready_next_ >= ready_.size()) {
-      ready_.clear();
-      ready_next_ = 0;
-      if (at_end_) return BcfRecordPtr();
-      BcfRecordPtr rec = TakeRecord();
-      auto got = reader_->Next(rec.get());
-      if (!got.ok()) return got.status();
-      if (!*got) {
-        at_end_ = true;
-        if (normalizer_) normalizer_->Flush(ready_);
-        continue;
-      }
-      VCFAGENT_RETURN_IF_ERROR(CheckOrder(rec.get()));
-      if (regions_ && !regions_->Overlaps(bcf_seqname_safe(header(), rec.get()), rec->pos,
-                                          rec->pos + std::max<int64_t>(rec->rlen, 1) - 1)) {
-        Recycle(std::move(rec));
-        continue;
-      }
-      if (bcf_unpack(rec.get(), BCF_UN_STR) < 0) {
-        return Status::InvalidInput(Where() + ": the record could not be decoded");
-      }
-      if (normalizer_) {
-        VCFAGENT_RETURN_IF_ERROR(normalizer_->Push(header(), std::move(rec), Where(), ready_));
-      } else {
-        ready_.push_back(std::move(rec));
-      }
-    }
-    BcfRecordPtr rec = std::move(ready_[ready_next_++]);
-    if (normalizer_) bcf_unpack(rec.get(), BCF_UN_STR);
-    ++records_;
-    return rec;
-  }
-
-  void Recycle(BcfRecordPtr rec) {
-    if (pool_.size() < 64) pool_.push_back(std::move(rec));
-  }
-  uint64_t records() const { return records_; }
-
- private:
-  InputStream() = default;
-
-  BcfRecordPtr TakeRecord() {
-    if (pool_.empty()) return NewRecord();
-    BcfRecordPtr rec = std::move(pool_.back());
-    pool_.pop_back();
-    return rec;
-  }
-
-  Status CheckOrder(bcf1_t* rec) {
-    if (rec->rid == last_rid_) {
-      if (rec->pos < last_pos_) {
-        return Status::InvalidInput(fmt::format(
-            "{}: the file is not sorted: position {} on contig '{}' comes after position {}; "
-            "sort it first (e.g. bcftools sort)",
-            Where(), rec->pos + 1, bcf_seqname_safe(header(), rec), last_pos_ + 1));
-      }
-    } else {
-      if (rec->rid >= 0 && static_cast<size_t>(rec->rid) < seen_rids_.size() && seen_rids_[rec->rid]) {
-        return Status::InvalidInput(fmt::format(
-            "{}: the file is not sorted: contig '{}' appears again after contig '{}'; each contig "
-            "must be in one block (sort it first, e.g. bcftools sort)",
-            Where(), bcf_seqname_safe(header(), rec), bcf_hdr_id2name(header(), last_rid_)));
-      }
-      if (rec->rid >= static_cast<int>(seen_rids_.size())) seen_rids_.resize(rec->rid + 1, false);
-      seen_rids_[rec->rid] = true;
-      last_rid_ = rec->rid;
-    }
-    last_pos_ = rec->pos;
-    return Status::Ok();
-  }
-
-  std::unique_ptr<VariantReader> reader_;
-  const CompareRegions* regions_ = nullptr;
-  std::unique_ptr<RecordNormalizer> normalizer_;
-  std::vector<BcfRecordPtr> ready_;
-  size_t ready_next_ = 0;
-  std::vector<BcfRecordPtr> pool_;
-  std::vector<bool> seen_rids_;
-  int32_t last_rid_ = -1;
-  int64_t last_pos_ = -1;
-  bool at_end_ = false;
-  uint64_t records_ = 0;
-};
-
 // ---- record output ----------------------------------------------------------------------------
 
 // Writes records of one input as VCF (bgzipped for .gz) or BCF (.bcf), published atomically.
-class RecordWriter {
+class PartitionWriter {
  public:
-  static Result<std::unique_ptr<RecordWriter>> Open(const std::string& path, bcf_hdr_t* header) {
+  static Result<std::unique_ptr<PartitionWriter>> Open(const std::string& path, bcf_hdr_t* header) {
     auto out = OutputFile::Open(path);
     if (!out.ok()) return out.status();
-    std::unique_ptr<RecordWriter> writer(new RecordWriter());
+    std::unique_ptr<PartitionWriter> writer(new PartitionWriter());
     writer->out_ = std::move(*out);
     writer->header_ = header;
     auto ends_with = [&](std::string_view suffix) {
@@ -267,7 +155,7 @@ class RecordWriter {
   }
 
  private:
-  RecordWriter() = default;
+  PartitionWriter() = default;
   std::unique_ptr<OutputFile> out_;
   HtsFilePtr file_;
   bcf_hdr_t* header_ = nullptr;
@@ -330,7 +218,12 @@ class Comparison {
       reference_ = std::move(*ref);
     }
     for (int i = 0; i < 2; ++i) {
-      auto in = InputStream::Open(i == 0 ? path_a : path_b, options_, &regions_, reference_.get());
+      SortedInputOptions input;
+      input.threads = options_.threads;
+      input.regions = &regions_;
+      input.normalize = options_.normalize;
+      input.reference = reference_.get();
+      auto in = SortedInput::Open(i == 0 ? path_a : path_b, input);
       if (!in.ok()) return in.status();
       side_[i].in = std::move(*in);
     }
@@ -374,7 +267,7 @@ class Comparison {
 
  private:
   struct Side {
-    std::unique_ptr<InputStream> in;
+    std::unique_ptr<SortedInput> in;
     BcfRecordPtr next;  // the next record not yet compared
     int next_contig = -1;
     std::vector<BcfRecordPtr> here;  // the records at the current position
@@ -450,7 +343,7 @@ class Comparison {
                                    &options_.write_shared};
     for (int k = 0; k < 3; ++k) {
       if (paths[k]->empty()) continue;
-      auto writer = RecordWriter::Open(*paths[k], side_[k == kPrivateB ? 1 : 0].in->mutable_header());
+      auto writer = PartitionWriter::Open(*paths[k], side_[k == kPrivateB ? 1 : 0].in->mutable_header());
       if (!writer.ok()) return writer.status();
       writers_[k] = std::move(*writer);
     }
@@ -526,7 +419,7 @@ class Comparison {
   GenotypeStates states_a_, states_b_;
   std::vector<GenotypeState> gt_a_, gt_b_;
   std::vector<PairedLine> lines_;
-  std::unique_ptr<RecordWriter> writers_[3];
+  std::unique_ptr<PartitionWriter> writers_[3];
 };
 
 }  // namespace
