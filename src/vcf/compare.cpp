@@ -1,0 +1,442 @@
+#include "vcf/compare.h"
+
+#include <htslib/hts.h>
+
+#include <memory>
+#include <unordered_map>
+#include <utility>
+
+#include "fmt/format.h"
+#include "util/output_file.h"
+#include "util/progress.h"
+#include "vcf/compare_input.h"
+#include "vcf/compare_regions.h"
+#include "vcf/normalize.h"
+#include "vcf/variant_reader.h"
+
+namespace vcfagent::vcf {
+
+// ---- metrics ----------------------------------------------------------------------------------
+
+uint64_t GenotypeConfusion::called_in_both() const {
+  uint64_t n = 0;
+  for (int a = 0; a < kMissingGenotype; ++a) {
+    for (int b = 0; b < kMissingGenotype; ++b) n += matrix[a][b];
+  }
+  return n;
+}
+
+std::optional<double> GenotypeConfusion::concordance() const {
+  const uint64_t called = called_in_both();
+  if (!called) return std::nullopt;
+  const uint64_t same = matrix[kHomRef][kHomRef] + matrix[kHet][kHet] + matrix[kHomAlt][kHomAlt];
+  return static_cast<double>(same) / static_cast<double>(called);
+}
+
+std::optional<double> GenotypeConfusion::non_ref_concordance() const {
+  const uint64_t called = called_in_both() - matrix[kHomRef][kHomRef];
+  if (!called) return std::nullopt;
+  const uint64_t same = matrix[kHet][kHet] + matrix[kHomAlt][kHomAlt];
+  return static_cast<double>(same) / static_cast<double>(called);
+}
+
+void GenotypeConfusion::Add(const GenotypeConfusion& other) {
+  for (int a = 0; a < kGenotypeStates; ++a) {
+    for (int b = 0; b < kGenotypeStates; ++b) matrix[a][b] += other.matrix[a][b];
+  }
+}
+
+std::optional<double> ClassMetrics::precision() const {
+  if (tp_query + fp == 0) return std::nullopt;
+  return static_cast<double>(tp_query) / static_cast<double>(tp_query + fp);
+}
+
+std::optional<double> ClassMetrics::recall() const {
+  if (tp_truth + fn == 0) return std::nullopt;
+  return static_cast<double>(tp_truth) / static_cast<double>(tp_truth + fn);
+}
+
+std::optional<double> ClassMetrics::f1() const {
+  const auto p = precision(), r = recall();
+  if (!p || !r || *p + *r == 0) return std::nullopt;
+  return 2 * *p * *r / (*p + *r);
+}
+
+namespace {
+
+enum class VariantClass { kSnv, kIndel, kOther };
+
+VariantClass ClassOf(bcf1_t* rec) {
+  const int types = bcf_get_variant_types(rec) & ~VCF_OVERLAP;
+  if (types == VCF_SNP) return VariantClass::kSnv;
+  if (types == VCF_INDEL) return VariantClass::kIndel;
+  return VariantClass::kOther;
+}
+
+void Count(ClassCounts& counts, VariantClass c) {
+  switch (c) {
+    case VariantClass::kSnv: ++counts.snv; break;
+    case VariantClass::kIndel: ++counts.indel; break;
+    case VariantClass::kOther: ++counts.other; break;
+  }
+}
+
+// ---- contigs ----------------------------------------------------------------------------------
+
+// One numbering of contig names for both files: A's ##contig order, then B's, then names first
+// seen in records. It only breaks ties when the two files are on different contigs.
+class ContigOrder {
+ public:
+  int Id(const std::string& name) {
+    auto it = ids_.find(name);
+    if (it != ids_.end()) return it->second;
+    const int id = static_cast<int>(names_.size());
+    ids_.emplace(name, id);
+    names_.push_back(name);
+    return id;
+  }
+  void AddHeader(const bcf_hdr_t* header) {
+    int n = 0;
+    const char** names = bcf_hdr_seqnames(header, &n);
+    for (int i = 0; i < n; ++i) Id(names[i]);
+    free(names);
+  }
+  const std::string& Name(int id) const { return names_[id]; }
+  int size() const { return static_cast<int>(names_.size()); }
+
+ private:
+  std::unordered_map<std::string, int> ids_;
+  std::vector<std::string> names_;
+};
+
+// ---- record output ----------------------------------------------------------------------------
+
+// Writes records of one input as VCF (bgzipped for .gz) or BCF (.bcf), published atomically.
+class PartitionWriter {
+ public:
+  static Result<std::unique_ptr<PartitionWriter>> Open(const std::string& path, bcf_hdr_t* header) {
+    auto out = OutputFile::Open(path);
+    if (!out.ok()) return out.status();
+    std::unique_ptr<PartitionWriter> writer(new PartitionWriter());
+    writer->out_ = std::move(*out);
+    writer->header_ = header;
+    auto ends_with = [&](std::string_view suffix) {
+      return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    const char* mode = ends_with(".bcf") ? "wb" : ends_with(".gz") || ends_with(".bgz") ? "wz" : "w";
+    writer->file_.reset(hts_open(writer->out_->temp_path().c_str(), mode));
+    if (!writer->file_) return Status::IoError(fmt::format("{}: cannot write", path));
+    if (bcf_hdr_write(writer->file_.get(), header) < 0) {
+      return Status::IoError(fmt::format("{}: cannot write the header", path));
+    }
+    return writer;
+  }
+
+  Status Write(bcf1_t* rec) {
+    // htslib refuses (with a log line we silence) records whose sample columns do not match the
+    // header; say so rather than report a write failure.
+    if (rec->n_sample != static_cast<uint32_t>(bcf_hdr_nsamples(header_))) {
+      return Status::InvalidInput(fmt::format(
+          "cannot write the record at {}:{} to {}: it has {} sample column(s) but the header "
+          "declares {} sample(s)",
+          bcf_seqname_safe(header_, rec), rec->pos + 1, out_->path(), static_cast<unsigned>(rec->n_sample),
+          bcf_hdr_nsamples(header_)));
+    }
+    if (bcf_write(file_.get(), header_, rec) < 0) {
+      return Status::IoError(fmt::format("{}: write failed", out_->path()));
+    }
+    return Status::Ok();
+  }
+
+  Status Commit() {
+    const int closed = hts_close(file_.release());
+    if (closed < 0) return Status::IoError(fmt::format("{}: write failed", out_->path()));
+    return out_->Commit();
+  }
+
+ private:
+  PartitionWriter() = default;
+  std::unique_ptr<OutputFile> out_;
+  HtsFilePtr file_;
+  bcf_hdr_t* header_ = nullptr;
+};
+
+// ---- genotypes --------------------------------------------------------------------------------
+
+class GenotypeStates {
+ public:
+  // Fills `states[i]` for the samples in `columns`; false when the record has no GT.
+  void Read(const bcf_hdr_t* header, bcf1_t* rec, const std::vector<int>& columns,
+            std::vector<GenotypeState>& states) {
+    states.assign(columns.size(), kMissingGenotype);
+    const int n = bcf_get_genotypes(header, rec, &gt_, &gt_alloc_);
+    const int n_samples = bcf_hdr_nsamples(header);
+    if (n <= 0 || n_samples == 0) return;
+    const int ploidy = n / n_samples;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const int32_t* g = gt_ + static_cast<size_t>(columns[i]) * ploidy;
+      int first = -1;
+      bool missing = false, het = false, any = false;
+      for (int k = 0; k < ploidy; ++k) {
+        if (g[k] == bcf_int32_vector_end) break;
+        if (bcf_gt_is_missing(g[k])) {
+          missing = true;
+          break;
+        }
+        const int allele = bcf_gt_allele(g[k]);
+        if (!any) first = allele;
+        else if (allele != first) het = true;
+        any = true;
+      }
+      if (missing || !any) states[i] = kMissingGenotype;
+      else if (het) states[i] = kHet;
+      else states[i] = first == 0 ? kHomRef : kHomAlt;
+    }
+  }
+  ~GenotypeStates() { free(gt_); }
+
+ private:
+  int32_t* gt_ = nullptr;
+  int gt_alloc_ = 0;
+};
+
+// ---- the sweep --------------------------------------------------------------------------------
+
+class Comparison {
+ public:
+  Comparison(const CompareOptions& options, CompareResult& result)
+      : options_(options), result_(result), pairer_(options.match) {}
+
+  Status Run(const std::string& path_a, const std::string& path_b) {
+    auto regions = CompareRegions::Parse(options_.regions);
+    if (!regions.ok()) return regions.status();
+    regions_ = std::move(*regions);
+    if (!options_.fasta.empty()) {
+      if (!options_.normalize) return Status::Usage("--fasta needs --normalize");
+      auto ref = ReferenceGenome::Open(options_.fasta);
+      if (!ref.ok()) return ref.status();
+      reference_ = std::move(*ref);
+    }
+    for (int i = 0; i < 2; ++i) {
+      SortedInputOptions input;
+      input.threads = options_.threads;
+      input.regions = &regions_;
+      input.normalize = options_.normalize;
+      input.reference = reference_.get();
+      auto in = SortedInput::Open(i == 0 ? path_a : path_b, input);
+      if (!in.ok()) return in.status();
+      side_[i].in = std::move(*in);
+    }
+    contigs_.AddHeader(side_[0].in->header());
+    contigs_.AddHeader(side_[1].in->header());
+    MatchSamples();
+    VCFAGENT_RETURN_IF_ERROR(OpenWriters());
+
+    ProgressMeter progress(fmt::format("compare {} {}", DisplayName(path_a), DisplayName(path_b)));
+    for (int i = 0; i < 2; ++i) VCFAGENT_RETURN_IF_ERROR(Advance(i));
+    while (side_[0].next || side_[1].next) {
+      const int contig = NextContig();
+      while (OnContig(0, contig) || OnContig(1, contig)) {
+        if (CancelRequested()) return Status::Cancelled("interrupted");
+        int64_t pos = INT64_MAX;
+        for (int i = 0; i < 2; ++i) {
+          if (OnContig(i, contig)) pos = std::min<int64_t>(pos, side_[i].next->pos);
+        }
+        for (int i = 0; i < 2; ++i) {
+          side_[i].here.clear();
+          while (OnContig(i, contig) && side_[i].next->pos == pos) {
+            side_[i].here.push_back(std::move(side_[i].next));
+            VCFAGENT_RETURN_IF_ERROR(Advance(i));
+          }
+        }
+        VCFAGENT_RETURN_IF_ERROR(ComparePosition());
+        progress.Update(side_[0].in->records() + side_[1].in->records());
+      }
+      closed_[contig] = true;
+    }
+    progress.Finish(side_[0].in->records() + side_[1].in->records());
+    result_.records_a = side_[0].in->records();
+    result_.records_b = side_[1].in->records();
+    for (auto& writer : writers_) {
+      if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Commit());
+    }
+    for (const auto& sample : result_.samples) result_.all_samples.Add(sample);
+    WarnIfNoCommonContig();
+    return Status::Ok();
+  }
+
+ private:
+  struct Side {
+    std::unique_ptr<SortedInput> in;
+    BcfRecordPtr next;  // the next record not yet compared
+    int next_contig = -1;
+    std::vector<BcfRecordPtr> here;  // the records at the current position
+    std::vector<bcf1_t*> here_raw;
+    std::vector<bool> contigs_seen;  // by contig id: the file has records there
+  };
+  enum Output { kPrivateA = 0, kPrivateB = 1, kShared = 2 };
+
+  bool OnContig(int i, int contig) const { return side_[i].next && side_[i].next_contig == contig; }
+
+  Status Advance(int i) {
+    Side& side = side_[i];
+    auto rec = side.in->Next();
+    if (!rec.ok()) return rec.status();
+    side.next = std::move(*rec);
+    if (!side.next) return Status::Ok();
+    side.next_contig = contigs_.Id(bcf_seqname_safe(side.in->header(), side.next.get()));
+    if (side.next_contig >= static_cast<int>(closed_.size())) closed_.resize(contigs_.size(), false);
+    if (side.next_contig >= static_cast<int>(side.contigs_seen.size())) side.contigs_seen.resize(contigs_.size(), false);
+    side.contigs_seen[side.next_contig] = true;
+    if (closed_[side.next_contig]) {
+      const Side& other = side_[1 - i];
+      return Status::InvalidInput(fmt::format(
+          "{}: contig '{}' comes after contigs that {} has before it: the two files order their "
+          "contigs differently (sort both with the same contig order, e.g. bcftools sort after "
+          "giving both the same ##contig header lines)",
+          side.in->Where(), contigs_.Name(side.next_contig), DisplayName(other.in->path())));
+    }
+    return Status::Ok();
+  }
+
+  void WarnIfNoCommonContig() {
+    std::string names[2];
+    bool any_common = false, both = true;
+    for (int i = 0; i < 2; ++i) {
+      int listed = 0;
+      for (size_t c = 0; c < side_[i].contigs_seen.size(); ++c) {
+        if (!side_[i].contigs_seen[c]) continue;
+        if (i == 1 && c < side_[0].contigs_seen.size() && side_[0].contigs_seen[c]) any_common = true;
+        if (listed++ < 3) names[i] += (names[i].empty() ? "" : ", ") + contigs_.Name(static_cast<int>(c));
+      }
+      if (!listed) both = false;
+      if (listed > 3) names[i] += ", ...";
+    }
+    if (both && !any_common) {
+      result_.warnings.push_back(fmt::format(
+          "the files have no contig in common (A: {}; B: {}); are the names spelt differently, "
+          "e.g. 'chr1' and '1'?",
+          names[0], names[1]));
+    }
+  }
+
+  int NextContig() const {
+    if (!side_[0].next) return side_[1].next_contig;
+    if (!side_[1].next) return side_[0].next_contig;
+    return std::min(side_[0].next_contig, side_[1].next_contig);
+  }
+
+  void MatchSamples() {
+    const bcf_hdr_t* ha = side_[0].in->header();
+    const bcf_hdr_t* hb = side_[1].in->header();
+    for (int i = 0; i < bcf_hdr_nsamples(ha); ++i) {
+      const int j = bcf_hdr_id2int(hb, BCF_DT_SAMPLE, ha->samples[i]);
+      if (j < 0) continue;
+      columns_a_.push_back(i);
+      columns_b_.push_back(j);
+      result_.samples.push_back(GenotypeConfusion{ha->samples[i], {}});
+    }
+  }
+
+  Status OpenWriters() {
+    const std::string* paths[3] = {&options_.write_private_a, &options_.write_private_b,
+                                   &options_.write_shared};
+    for (int k = 0; k < 3; ++k) {
+      if (paths[k]->empty()) continue;
+      auto writer = PartitionWriter::Open(*paths[k], side_[k == kPrivateB ? 1 : 0].in->mutable_header());
+      if (!writer.ok()) return writer.status();
+      writers_[k] = std::move(*writer);
+    }
+    return Status::Ok();
+  }
+
+  void CountGenotypes(bcf1_t* a, bcf1_t* b) {
+    if (columns_a_.empty()) return;
+    if (a) states_a_.Read(side_[0].in->header(), a, columns_a_, gt_a_);
+    else gt_a_.assign(columns_a_.size(), kMissingGenotype);
+    if (b) states_b_.Read(side_[1].in->header(), b, columns_b_, gt_b_);
+    else gt_b_.assign(columns_b_.size(), kMissingGenotype);
+    for (size_t s = 0; s < columns_a_.size(); ++s) ++result_.samples[s].matrix[gt_a_[s]][gt_b_[s]];
+  }
+
+  void CountTruth(bcf1_t* truth, bcf1_t* query) {
+    auto metrics = [&](VariantClass c) -> ClassMetrics* {
+      if (c == VariantClass::kSnv) return &result_.snv;
+      if (c == VariantClass::kIndel) return &result_.indel;
+      return nullptr;
+    };
+    if (truth && query) {
+      if (ClassMetrics* m = metrics(ClassOf(truth))) ++m->tp_truth;
+      if (ClassMetrics* m = metrics(ClassOf(query))) ++m->tp_query;
+    } else if (truth) {
+      if (ClassMetrics* m = metrics(ClassOf(truth))) ++m->fn;
+    } else if (query) {
+      if (ClassMetrics* m = metrics(ClassOf(query))) ++m->fp;
+    }
+  }
+
+  Status ComparePosition() {
+    for (int i = 0; i < 2; ++i) {
+      side_[i].here_raw.clear();
+      for (auto& rec : side_[i].here) side_[i].here_raw.push_back(rec.get());
+    }
+    pairer_.Pair(side_[0].in->header(), side_[0].here_raw, side_[1].in->header(), side_[1].here_raw,
+                 lines_);
+    for (const PairedLine& line : lines_) {
+      if (options_.on_site) options_.on_site(side_[0].in->header(), line.a, side_[1].in->header(), line.b);
+      if (line.a && line.b) {
+        Count(result_.shared, ClassOf(line.a));
+        CountGenotypes(line.a, line.b);
+        if (writers_[kShared]) VCFAGENT_RETURN_IF_ERROR(writers_[kShared]->Write(line.a));
+      } else if (line.a) {
+        Count(result_.a_only, ClassOf(line.a));
+        if (options_.absent_as_missing) CountGenotypes(line.a, nullptr);
+        if (writers_[kPrivateA]) VCFAGENT_RETURN_IF_ERROR(writers_[kPrivateA]->Write(line.a));
+      } else {
+        Count(result_.b_only, ClassOf(line.b));
+        if (options_.absent_as_missing) CountGenotypes(nullptr, line.b);
+        if (writers_[kPrivateB]) VCFAGENT_RETURN_IF_ERROR(writers_[kPrivateB]->Write(line.b));
+      }
+      if (options_.truth == TruthFile::kA) CountTruth(line.a, line.b);
+      if (options_.truth == TruthFile::kB) CountTruth(line.b, line.a);
+    }
+    for (int i = 0; i < 2; ++i) {
+      for (auto& rec : side_[i].here) side_[i].in->Recycle(std::move(rec));
+      side_[i].here.clear();
+    }
+    return Status::Ok();
+  }
+
+  const CompareOptions& options_;
+  CompareResult& result_;
+  SitePairer pairer_;
+  CompareRegions regions_;
+  std::unique_ptr<ReferenceGenome> reference_;
+  Side side_[2];
+  ContigOrder contigs_;
+  std::vector<bool> closed_;
+  std::vector<int> columns_a_, columns_b_;
+  GenotypeStates states_a_, states_b_;
+  std::vector<GenotypeState> gt_a_, gt_b_;
+  std::vector<PairedLine> lines_;
+  std::unique_ptr<PartitionWriter> writers_[3];
+};
+
+}  // namespace
+
+Result<CompareResult> CompareFiles(const std::string& a, const std::string& b,
+                                   const CompareOptions& options) {
+  CompareResult result;
+  result.file_a = a;
+  result.file_b = b;
+  result.match = options.match;
+  result.normalized = options.normalize;
+  result.left_aligned = options.normalize && !options.fasta.empty();
+  result.absent_as_missing = options.absent_as_missing;
+  result.truth = options.truth;
+  Comparison comparison(options, result);
+  VCFAGENT_RETURN_IF_ERROR(comparison.Run(a, b));
+  return result;
+}
+
+}  // namespace vcfagent::vcf

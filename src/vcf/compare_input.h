@@ -1,0 +1,65 @@
+// SortedInput: one input of `vcf-agent compare` as a checked, sorted stream of records.
+//
+// Reads a VCF/BCF with VariantReader and enforces the order the merge sweep relies on: each contig
+// in one block, positions non-decreasing (an InvalidInput error names the file and line
+// otherwise). Records outside the -r regions are skipped, and with normalisation the records are
+// split (and left-aligned) and given back in sorted order. Records come back with BCF_UN_STR
+// unpacked; give them back with Recycle() to reuse their memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+#include "vcf/compare_regions.h"
+#include "vcf/normalize.h"
+#include "vcf/variant_reader.h"
+
+namespace vcfagent::vcf {
+
+struct SortedInputOptions {
+  int threads = 0;
+  const CompareRegions* regions = nullptr;      // null or empty: every record
+  bool normalize = false;                       // split multiallelic records
+  const ReferenceGenome* reference = nullptr;   // with normalize: left-align and trim
+};
+
+class SortedInput {
+ public:
+  static Result<std::unique_ptr<SortedInput>> Open(const std::string& path, const SortedInputOptions& options);
+
+  const bcf_hdr_t* header() const { return reader_->header(); }
+  bcf_hdr_t* mutable_header() const { return reader_->header(); }
+  const std::string& path() const { return reader_->path(); }
+  std::string Where() const { return reader_->Where(); }
+
+  // The next record, or null at the end of the input.
+  Result<BcfRecordPtr> Next();
+  void Recycle(BcfRecordPtr rec) {
+    if (pool_.size() < kPoolSize) pool_.push_back(std::move(rec));
+  }
+  // Records given out so far.
+  uint64_t records() const { return records_; }
+
+ private:
+  static constexpr size_t kPoolSize = 64;
+  SortedInput() = default;
+  BcfRecordPtr TakeRecord();
+  Status CheckOrder(bcf1_t* rec);
+
+  std::unique_ptr<VariantReader> reader_;
+  const CompareRegions* regions_ = nullptr;
+  std::unique_ptr<RecordNormalizer> normalizer_;
+  std::vector<BcfRecordPtr> ready_;
+  size_t ready_next_ = 0;
+  std::vector<BcfRecordPtr> pool_;
+  std::vector<bool> seen_rids_;
+  int32_t last_rid_ = -1;
+  int64_t last_pos_ = -1;
+  bool at_end_ = false;
+  uint64_t records_ = 0;
+};
+
+}  // namespace vcfagent::vcf
