@@ -1,0 +1,284 @@
+// Every command ends cleanly on every file of ../shared/corpus.
+//
+// The corpus holds far more than valid VCFs: invalid conformance files, plain gzip, bzip2, xz, zip,
+// truncated and binary data, empty and header-only files, indexes (.tbi/.csi), FASTA, BED, TSV,
+// expected outputs (.out) and names with '#'. For each file, `validate FILE`, `stats FILE`,
+// `view FILE` (output to /dev/null) and `compare FILE FILE` must:
+//   - end by themselves (killed and reported as a hang after kTimeout),
+//   - exit with 0, 1 or 2, never by a signal,
+//   - print no sanitizer report ("Sanitizer", "runtime error") on stderr,
+//   - when the exit status is not 0, print exactly one "vcf-agent COMMAND: ..." error line
+//     (warnings "vcf-agent COMMAND: warning: ..." aside) that names the file.
+//
+// Every file is run through every command (under the sanitizers, see RunsOn()). To keep the
+// ~10,000 runs parallel under ctest -j, each command's file list is split into kShards interleaved
+// shards (file i goes to shard i % kShards), one test each; every failure names its file and
+// command.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace vcfagent::testing {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Far above what any corpus file needs (the largest, 3 MB, takes well under a second).
+constexpr auto kTimeout = std::chrono::seconds(kSanitized ? 60 : 20);
+constexpr int kShards = 12;
+constexpr int kConcurrentRuns = 4;
+constexpr size_t kMaxStderr = 64 * 1024;
+
+struct Outcome {
+  bool timed_out = false;
+  int signal = 0;      // the signal that ended the process, or 0
+  int exit_code = -1;  // when it exited normally
+  std::string err;     // the first kMaxStderr bytes of stderr
+};
+
+// Runs the binary with stdin and stdout on /dev/null, collecting stderr; kills it with SIGKILL at
+// the deadline (SIGTERM is a cancel request vcf-agent may handle slowly).
+Outcome RunWithTimeout(const std::vector<std::string>& args) {
+  Outcome outcome;
+  int err_pipe[2];
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe: " << std::strerror(errno);
+    return outcome;
+  }
+  std::vector<char*> argv;
+  const std::string binary = BinaryPath();
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    return outcome;
+  }
+  if (pid == 0) {
+    const int null_fd = open("/dev/null", O_RDWR);
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(err_pipe[1], 2);
+    if (null_fd > 2) close(null_fd);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(err_pipe[1]);
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  char buffer[8192];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      outcome.timed_out = true;
+      break;
+    }
+    pollfd fd = {err_pipe[0], POLLIN, 0};
+    const int ready = poll(&fd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline check above ends the loop
+    const ssize_t n = read(err_pipe[0], buffer, sizeof buffer);
+    if (n <= 0) break;  // EOF: the process closed stderr (normally: it exited)
+    if (outcome.err.size() < kMaxStderr) outcome.err.append(buffer, n);
+  }
+  close(err_pipe[0]);
+  int status = 0;
+  if (outcome.timed_out) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return outcome;
+  }
+  // stderr is closed; the exit follows at once unless the process closed stderr and kept running.
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      outcome.timed_out = true;
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return outcome;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
+  if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
+  return outcome;
+}
+
+// Every regular file of the corpus, sorted so shards are stable.
+const std::vector<std::string>& CorpusFiles() {
+  static const std::vector<std::string> files = [] {
+    std::vector<std::string> found;
+    const std::string root = CorpusPath();
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file()) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }();
+  return files;
+}
+
+std::vector<std::string> ArgumentsFor(const std::string& command, const std::string& file) {
+  if (command == "compare") return {command, file, file};
+  return {command, file};
+}
+
+// What is wrong with one run, or "" when it ended cleanly.
+std::string Problems(const std::string& command, const std::string& file, const Outcome& run) {
+  std::ostringstream problems;
+  if (run.timed_out) {
+    problems << "did not end within " << kTimeout.count() << " s (hang?); ";
+  } else if (run.signal != 0) {
+    problems << "killed by signal " << run.signal << " (" << strsignal(run.signal) << "); ";
+  } else if (run.exit_code < 0 || run.exit_code > 2) {
+    problems << "exit status " << run.exit_code << ", expected 0, 1 or 2; ";
+  }
+  if (run.err.find("Sanitizer") != std::string::npos ||
+      run.err.find("runtime error") != std::string::npos) {
+    problems << "sanitizer report on stderr; ";
+  }
+  if (!run.timed_out && run.signal == 0 && run.exit_code != 0) {
+    const std::string prefix = "vcf-agent " + command + ": ";
+    const std::string warning = prefix + "warning:";
+    int error_lines = 0;
+    bool names_file = false;
+    std::istringstream lines(run.err);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind(prefix, 0) != 0 || line.rfind(warning, 0) == 0) continue;
+      ++error_lines;
+      names_file = names_file || line.find(file) != std::string::npos;
+    }
+    if (error_lines != 1) {
+      problems << "exit " << run.exit_code << " with " << error_lines << " '" << prefix
+               << "' error lines on stderr, expected exactly 1; ";
+    } else if (!names_file) {
+      problems << "the '" << prefix << "' error line does not name the file; ";
+    }
+  }
+  std::string text = problems.str();
+  if (text.empty()) return text;
+  std::string err = run.err.substr(0, 2000);
+  return text + "stderr:\n" + err;
+}
+
+// Which files a command runs on. Every file for every command, except under the sanitizers, where
+// a run costs ~30 ms of CPU instead of ~4 ms: there validate and stats still see every file, and
+// view and compare (the same reader, already exercised by the other two) every 4th file of each
+// shard, a deterministic sample (~6,500 runs instead of ~10,300).
+bool RunsOn(const std::string& command, size_t index) {
+  if (!kSanitized || command == "validate" || command == "stats") return true;
+  return (index / kShards) % 4 == 0;
+}
+
+class CorpusRobustnessTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(CorpusRobustnessTest, EveryFileEndsCleanly) {
+  const auto& [command, shard] = GetParam();
+  const auto& files = CorpusFiles();
+  ASSERT_GT(files.size(), 1000u) << "the corpus looks incomplete: " << CorpusPath();
+  std::vector<size_t> mine;
+  for (size_t i = shard; i < files.size(); i += kShards) {
+    if (RunsOn(command, i)) mine.push_back(i);
+  }
+  // A few runs at a time: much of a run's wall time is process start-up, not CPU. Results are
+  // collected per file and reported from this thread.
+  std::vector<std::string> problems(mine.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k = next++; k < mine.size(); k = next++) {
+      const std::string& file = files[mine[k]];
+      problems[k] = Problems(command, file, RunWithTimeout(ArgumentsFor(command, file)));
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 0; t < kConcurrentRuns; ++t) workers.emplace_back(worker);
+  for (auto& t : workers) t.join();
+  for (size_t k = 0; k < mine.size(); ++k) {
+    EXPECT_TRUE(problems[k].empty())
+        << "vcf-agent " << command << " " << files[mine[k]] << ": " << problems[k];
+  }
+  EXPECT_FALSE(mine.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllCommands, CorpusRobustnessTest,
+    ::testing::Combine(::testing::Values("validate", "stats", "view", "compare"),
+                       ::testing::Range(0, kShards)),
+    [](const ::testing::TestParamInfo<CorpusRobustnessTest::ParamType>& param_info) {
+      char shard[8];
+      std::snprintf(shard, sizeof shard, "%02d", std::get<1>(param_info.param));
+      return std::get<0>(param_info.param) + "_shard" + shard;
+    });
+
+// The harness itself: a hang, a signal and a wrong error line are caught, not passed.
+TEST(CorpusRobustnessHarnessTest, RecognisesBadOutcomes) {
+  Outcome hang;
+  hang.timed_out = true;
+  EXPECT_NE(Problems("stats", "f.vcf", hang), "");
+  Outcome crash;
+  crash.signal = SIGSEGV;
+  EXPECT_NE(Problems("stats", "f.vcf", crash), "");
+  Outcome odd_exit;
+  odd_exit.exit_code = 3;
+  odd_exit.err = "vcf-agent stats: f.vcf: bad\n";
+  EXPECT_NE(Problems("stats", "f.vcf", odd_exit), "");
+  Outcome two_lines;
+  two_lines.exit_code = 1;
+  two_lines.err = "vcf-agent stats: f.vcf:3: bad\nvcf-agent stats: f.vcf:4: bad\n";
+  EXPECT_NE(Problems("stats", "f.vcf", two_lines), "");
+  Outcome unnamed;
+  unnamed.exit_code = 2;
+  unnamed.err = "vcf-agent stats: cannot open\n";
+  EXPECT_NE(Problems("stats", "f.vcf", unnamed), "");
+  Outcome sanitizer;
+  sanitizer.exit_code = 0;
+  sanitizer.err = "f.cpp:1:2: runtime error: signed integer overflow\n";
+  EXPECT_NE(Problems("stats", "f.vcf", sanitizer), "");
+  Outcome good;
+  good.exit_code = 1;
+  good.err = "vcf-agent stats: warning: something\nvcf-agent stats: f.vcf:3: bad\n";
+  EXPECT_EQ(Problems("stats", "f.vcf", good), "");
+}
+
+// The runner itself: a real exit status and stderr come through from the binary. (A real hang
+// would cost kTimeout, so the kill path is exercised only by the corpus runs.)
+TEST(CorpusRobustnessHarnessTest, RunnerReportsExitStatusAndStderr) {
+  const Outcome run = RunWithTimeout({"no-such-command"});
+  EXPECT_FALSE(run.timed_out);
+  EXPECT_EQ(run.signal, 0);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err.rfind("vcf-agent: ", 0), 0u) << run.err;
+}
+
+}  // namespace
+}  // namespace vcfagent::testing
