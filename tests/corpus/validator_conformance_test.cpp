@@ -201,6 +201,7 @@ TEST(ValidatorConformanceTest, FirstErrorLineMatchesVcfValidator) {
                     ", oracle at line " + std::to_string(line);
     }
   }
+  RecordProperty("compared_first_errors", compared);
   EXPECT_GT(compared, 700) << "too few oracle first errors were comparable";
   EXPECT_TRUE(mismatches.empty()) << "first-error lines differ on " << compared << " compared files:" << mismatches;
 }

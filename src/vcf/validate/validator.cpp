@@ -3,6 +3,8 @@
 // htslib and formatted back to VCF text).
 #include "vcf/validate/validator.h"
 
+#include <bzlib.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <htslib/bgzf.h>
 #include <htslib/kstring.h>
@@ -127,8 +129,58 @@ Status ReadWithBgzf(const std::string& path, LineSplitter& splitter) {
   return Status::Ok();
 }
 
-// bzip2 is not an htslib stream format: decompress with the bzip2 program through a pipe.
+// libbz2 is always installed with htslib (which links it for CRAM); it is loaded at run time so
+// the build needs no extra library.
+struct Bzip2Api {
+  BZFILE* (*read_open)(int*, FILE*, int, int, void*, int) = nullptr;
+  int (*read)(int*, BZFILE*, void*, int) = nullptr;
+  void (*read_close)(int*, BZFILE*) = nullptr;
+  bool ok() const { return read_open && read && read_close; }
+};
+
+const Bzip2Api& LoadBzip2() {
+  static const Bzip2Api api = [] {
+    Bzip2Api a;
+    void* lib = dlopen("libbz2.so.1.0", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) lib = dlopen("libbz2.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) return a;
+    a.read_open = reinterpret_cast<decltype(a.read_open)>(dlsym(lib, "BZ2_bzReadOpen"));
+    a.read = reinterpret_cast<decltype(a.read)>(dlsym(lib, "BZ2_bzRead"));
+    a.read_close = reinterpret_cast<decltype(a.read_close)>(dlsym(lib, "BZ2_bzReadClose"));
+    return a;
+  }();
+  return api;
+}
+
+Status ReadWithLibbz2(const Bzip2Api& api, const std::string& path, LineSplitter& splitter) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file) return Status::IoError(fmt::format("{}: cannot open: {}", DisplayName(path), std::strerror(errno)));
+  std::string buffer(1 << 20, '\0');
+  // Concatenated bzip2 streams (as from pbzip2) follow each other: reopen after each stream end.
+  while (true) {
+    int error = BZ_OK;
+    BZFILE* bz = api.read_open(&error, file.get(), 0, 0, nullptr, 0);
+    if (error != BZ_OK) return Status::InvalidInput(fmt::format("{}: not valid bzip2 data", DisplayName(path)));
+    while (error == BZ_OK) {
+      int got = api.read(&error, bz, buffer.data(), static_cast<int>(buffer.size()));
+      if (error != BZ_OK && error != BZ_STREAM_END) break;
+      splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    }
+    int close_error = BZ_OK;
+    api.read_close(&close_error, bz);
+    if (error != BZ_STREAM_END) {
+      return Status::InvalidInput(fmt::format("{}: bzip2 decompression failed after line {}", DisplayName(path), splitter.line()));
+    }
+    int next = std::fgetc(file.get());
+    if (next == EOF) return Status::Ok();
+    std::ungetc(next, file.get());
+  }
+}
+
+// bzip2 is not an htslib stream format: decompress with libbz2, or the bzip2 program if the
+// library cannot be loaded.
 Status ReadWithBzip2(const std::string& path, LineSplitter& splitter) {
+  if (const Bzip2Api& api = LoadBzip2(); api.ok()) return ReadWithLibbz2(api, path, splitter);
   int fds[2];
   if (pipe(fds) != 0) return Status::IoError("cannot create a pipe for bzip2");
   posix_spawn_file_actions_t actions;
