@@ -170,7 +170,7 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
   kstring_t line = {0, 0, nullptr};
   const bool keep_text = copy_lines && index.tbx && sink.accepts_vcf_lines();
   const bool verbatim = keep_text && selector.selects_all();  // no need to parse at all
-  std::string text;
+  std::string text, start;
   Status status;
   for (const std::string& contig : IndexedContigs(index, header)) {
     const auto* intervals = regions.IntervalsOf(contig);
@@ -194,14 +194,18 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
         if (index.tbx) {
           ret = tbx_itr_next(fp, index.tbx.get(), itr.get(), &line);
           parsed = !verbatim;
-          // htslib's parser edits the line in place: keep the text for VCF output.
-          if (ret >= 0 && parsed && keep_text) text.assign(line.s, line.l);
+          // htslib's parser edits the line in place: keep the text for VCF output, and its
+          // start for an error message.
+          if (ret >= 0 && parsed) {
+            if (keep_text) text.assign(line.s, line.l);
+            start.assign(line.s, std::min<size_t>(line.l, 60));
+            std::replace(start.begin(), start.end(), '\t', ' ');
+          }
           if (ret >= 0 && parsed &&
               (vcf_parse(&line, header, rec.get()) < 0 ||
                (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
-            const std::string_view text(line.s, std::min<size_t>(line.l, 60));
             status = Status::InvalidInput(fmt::format("{}: the record '{}{}' could not be parsed",
-                                                      DisplayName(reader.path()), text,
+                                                      DisplayName(reader.path()), start,
                                                       line.l > 60 ? "..." : ""));
             break;
           }

@@ -65,11 +65,18 @@ std::string ToIndexedBcf(const TempDir& dir, const std::string& src, const std::
 TEST(ViewRegionsTest, HtslibTabixExpectedOutputs) {
   TempDir dir;
   const std::string vcf = CorpusPath("htslib/test/tabix/vcf_file.vcf");
+  const std::string tbi = BgzipAndIndex(dir, vcf, "tbi.vcf.gz", false);
+  const std::string csi = BgzipAndIndex(dir, vcf, "csi.vcf.gz", true);
+  const std::string bcf = ToIndexedBcf(dir, vcf, "csi.bcf");
+  testing::WriteFile(dir.File("noindex.bcf"), Slurp(bcf));
+  testing::WriteFile(dir.File("noindex.vcf.gz"), Slurp(csi));
   const std::vector<std::string> inputs = {
-      BgzipAndIndex(dir, vcf, "tbi.vcf.gz", false),
-      BgzipAndIndex(dir, vcf, "csi.vcf.gz", true),
-      ToIndexedBcf(dir, vcf, "csi.bcf"),
-      vcf,  // plain text: streamed
+      tbi,
+      csi,
+      bcf,
+      vcf,                         // plain text: streamed
+      dir.File("noindex.bcf"),     // BCF without an index: streamed
+      dir.File("noindex.vcf.gz"),  // BGZF without an index: streamed
   };
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"1:3000151-3000151", "htslib/test/tabix/vcf_file.1.3000151.out"},
@@ -84,7 +91,7 @@ TEST(ViewRegionsTest, HtslibTabixExpectedOutputs) {
       passed += r.out == Slurp(CorpusPath(expected));
     }
   }
-  EXPECT_EQ(passed, 8);
+  EXPECT_EQ(passed, 12);
 }
 
 // htslib test/test.pl test_bcf_sr_range: contig names containing ':' and '-'.
