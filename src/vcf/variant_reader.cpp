@@ -108,8 +108,15 @@ Result<std::unique_ptr<VariantReader>> VariantReader::Open(const std::string& pa
   errno = 0;
   reader->file_.reset(hts_open(path.c_str(), "r"));
   if (!reader->file_) {
+    const int open_errno = errno;
+    // htslib refuses formats it cannot decode (zip, compress, xz) with ENOEXEC; probing says
+    // what the file is, which is a statement about the input, not an I/O failure.
+    if (path != "-") {
+      auto probe = ProbeVariantFile(path);
+      if (!probe.ok()) return probe.status();
+    }
     return Status::IoError(fmt::format("{}: cannot open: {}", name,
-                                       errno ? std::strerror(errno) : "unreadable input"));
+                                       open_errno ? std::strerror(open_errno) : "unreadable input"));
   }
   const htsFormat& format = reader->file_->format;
   VCFAGENT_RETURN_IF_ERROR(CheckFormat(format).WithContext(name));
@@ -203,12 +210,31 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     break;
   }
   if (keep_text_) text_.assign(line_buffer_.s, line_buffer_.l);
+  VCFAGENT_RETURN_IF_ERROR(CheckPosition());
   if (vcf_parse(&line_buffer_, header_.get(), rec) < 0 ||
       (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
     return Status::InvalidInput(fmt::format("{}: the record could not be parsed", Where()));
   }
   ++records_read_;
   return true;
+}
+
+// htslib reads a non-numeric POS as 0 without complaint; a record at an unknown position would
+// silently corrupt statistics and region queries, so it is refused here.
+Status VariantReader::CheckPosition() const {
+  const char* p = static_cast<const char*>(memchr(line_buffer_.s, '\t', line_buffer_.l));
+  if (!p) {
+    return Status::InvalidInput(fmt::format("{}: expected tab-separated fields, found one field", Where()));
+  }
+  const char* end = line_buffer_.s + line_buffer_.l;
+  const char* q = ++p;
+  while (q < end && *q >= '0' && *q <= '9') ++q;
+  if (q == p || (q < end && *q != '\t')) {
+    const char* field_end = static_cast<const char*>(memchr(p, '\t', end - p));
+    return Status::InvalidInput(fmt::format("{}: POS: expected a non-negative integer, found '{}'",
+                                            Where(), std::string(p, field_end ? field_end : end)));
+  }
+  return Status::Ok();
 }
 
 std::string VariantReader::Where() const {

@@ -79,6 +79,7 @@ class VariantReader {
  private:
   VariantReader() = default;
   Status ReadTextHeader();
+  Status CheckPosition() const;
 
   std::string path_;
   InputKind kind_;
