@@ -1,6 +1,7 @@
 #include "vcf/stats.h"
 
 #include <htslib/vcfutils.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>
@@ -895,8 +896,11 @@ Result<VcfStats> ComputeStats(const std::string& path, const StatsOptions& optio
   const int threads = options.threads < 0 ? 1 : options.threads;
   // Text VCF is read ahead on our own thread (see VcfLineReadAhead); more threads than one go to
   // htslib's decompression. BCF decompression uses htslib's threads directly.
+  // Probing reads the start of the file, so only regular files are probed: a pipe such as
+  // <(zcat ...) would lose what the probe consumed. Others are assumed to be text.
   bool is_bcf = false;
-  if (path != "-") {
+  struct stat st {};
+  if (path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     auto kind = ProbeVariantFile(path);
     if (!kind.ok()) return kind.status();
     is_bcf = kind->is_bcf;
