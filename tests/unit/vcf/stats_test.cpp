@@ -271,6 +271,23 @@ TEST_F(StatsTest, CommandWritesJsonToAFileAndFailsCleanly) {
   EXPECT_EQ(usage.exit_code, 2);
 }
 
+// Both reading paths (the read-ahead thread and VariantReader) count blank lines and CRLF line
+// ends the same way when they name a bad record.
+TEST_F(StatsTest, ErrorsNameTheSameLineOnEitherReadingPath) {
+  const std::string path = Write(
+      "1\t100\t.\tA\tG\t.\t.\tAC=1;AN=8\tGT\t0/1\t0/0\t0/0\t0/0\r\n"
+      "\n"
+      "1\t200\t.\tA\tG\t.\t.\tAC=9;AN=8\tGT\t0/1\t0/0\t0/0\t0/0\n");
+  for (const char* threads : {"0", "1"}) {
+    auto result = RunVcfAgent({"stats", "--threads", threads, path});
+    EXPECT_EQ(result.exit_code, 1) << threads;
+    EXPECT_NE(result.err.find(path + ":13: 1:200: INFO/AN (8) is smaller than the sum of INFO/AC (9)"),
+              std::string::npos)
+        << threads << ": " << result.err;
+    EXPECT_TRUE(result.out.empty());
+  }
+}
+
 // A named pipe (as from <(zcat ...)) can be read only once: nothing may consume its start twice.
 TEST_F(StatsTest, ReadsANamedPipe) {
   const std::string fifo = dir_.File("pipe.vcf");
