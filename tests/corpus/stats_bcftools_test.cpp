@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -70,6 +71,8 @@ std::string ParamName(std::string name) {
 struct OracleCase {
   std::string name, input, output;
 };
+// Names the case by its input in test listings (instead of a byte dump).
+void PrintTo(const OracleCase& c, std::ostream* os) { *os << c.input; }
 
 std::vector<OracleCase> OracleCases() {
   std::vector<OracleCase> cases;
