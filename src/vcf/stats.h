@@ -6,16 +6,14 @@
 // INFO/AN+AC or (with samples) the genotypes, the same AF, QUAL and depth bins, and the same
 // arithmetic precision, so the text rendering (stats_format.h) equals bcftools' line for line.
 // The result holds final values (ratios and percentages already computed) and no formatting, so
-// a report, the REST API or an agent tool can use it directly.
+// a report, the REST API or an agent tool can use it directly. The counting itself is
+// StatsCollector (stats_collector.h).
 //
 // Memory is bounded by the number of samples and bins, never by the number of records.
 #pragma once
 
-#include <htslib/vcf.h>
-
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -152,30 +150,6 @@ struct VcfStats {
   std::vector<StatsDepthBin> depth;                       // non-empty bins only
   std::vector<StatsSample> samples;                       // empty without samples
   std::vector<StatsHweBin> hwe;                           // empty without samples
-};
-
-// Accumulates statistics record by record; ComputeStats() drives it over a file. Exposed so that
-// callers which already stream records (and tests) can reuse the counting rules.
-class StatsCollector {
- public:
-  // `header` must outlive the collector (htslib may add undefined tags to it while reading). The
-  // header's sample count is taken now, so a reader may drop sample columns afterwards when no
-  // samples are selected.
-  static Result<std::unique_ptr<StatsCollector>> Create(bcf_hdr_t* header,
-                                                        const StatsOptions& options);
-  ~StatsCollector();
-  StatsCollector(const StatsCollector&) = delete;
-  StatsCollector& operator=(const StatsCollector&) = delete;
-
-  // Counts one record. Fails (InvalidInput, without a location) on data bcftools refuses, e.g.
-  // INFO/AN smaller than the sum of INFO/AC or a genotype naming an allele that does not exist.
-  Status Add(bcf1_t* record);
-  VcfStats Finish(const std::string& input) const;
-
- private:
-  struct State;
-  explicit StatsCollector(std::unique_ptr<State> state);
-  std::unique_ptr<State> state_;
 };
 
 // Streams `path` (VCF, bgzipped VCF, BCF or "-") and computes its statistics. Errors carry the

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "fmt/format.h"
+
 namespace vcfagent::vcf {
 
 namespace {
@@ -277,8 +279,8 @@ nlohmann::ordered_json StatsToJson(const VcfStats& s) {
   for (const auto& d : s.depth) {
     json bin;
     switch (d.kind) {
-      case StatsDepthBin::Kind::kBelow: bin = "<" + std::to_string(d.depth); break;
-      case StatsDepthBin::Kind::kAbove: bin = ">" + std::to_string(d.depth); break;
+      case StatsDepthBin::Kind::kBelow: bin = fmt::format("<{}", d.depth); break;
+      case StatsDepthBin::Kind::kAbove: bin = fmt::format(">{}", d.depth); break;
       case StatsDepthBin::Kind::kValue: bin = d.depth; break;
     }
     dp.push_back({{"bin", bin},

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -70,6 +71,8 @@ std::string ParamName(std::string name) {
 struct OracleCase {
   std::string name, input, output;
 };
+// Names the case by its input in test listings (instead of a byte dump).
+void PrintTo(const OracleCase& c, std::ostream* os) { *os << c.input; }
 
 std::vector<OracleCase> OracleCases() {
   std::vector<OracleCase> cases;
@@ -192,6 +195,37 @@ TEST(StatsInputFormatsTest, SampleListEqualsBcftools) {
     SCOPED_TRACE(args[1]);
     CompareWithBcftools(args, vcf);
   }
+}
+
+// plot-vcfstats (shipped with bcftools) parses a stats file into .dat tables before plotting;
+// ours must give it the same tables as bcftools' output does. The plotting step itself needs
+// matplotlib, which may be missing: only the tables are compared.
+TEST(StatsPlotVcfstatsTest, ParsesOurOutputIntoTheSameTables) {
+  if (RunProgram("sh", {"-c", "command -v plot-vcfstats"}).exit_code != 0) {
+    GTEST_SKIP() << "plot-vcfstats is not installed";
+  }
+  testing::TempDir dir;
+  const std::string vcf = CorpusPath("slivar/tests/ashk-trio.vcf.gz");
+  const auto reference = RunProgram("bcftools", {"stats", "-s", "-", vcf});
+  const auto ours = RunVcfAgent({"stats", "-s", "-", vcf});
+  ASSERT_EQ(reference.exit_code, 0);
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  testing::WriteFile(dir.File("bcftools.vchk"), reference.out);
+  testing::WriteFile(dir.File("ours.vchk"), ours.out);
+  RunProgram("plot-vcfstats", {"-P", "-p", dir.File("bcftools"), dir.File("bcftools.vchk")});
+  RunProgram("plot-vcfstats", {"-P", "-p", dir.File("ours"), dir.File("ours.vchk")});
+  int compared = 0;
+  if (DIR* d = opendir(dir.File("bcftools").c_str())) {
+    while (const dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.size() < 4 || name.compare(name.size() - 4, 4, ".dat") != 0) continue;
+      EXPECT_EQ(testing::ReadFile(dir.File("bcftools/" + name)), testing::ReadFile(dir.File("ours/" + name)))
+          << name;
+      ++compared;
+    }
+    closedir(d);
+  }
+  EXPECT_GE(compared, 5) << "plot-vcfstats wrote too few tables";
 }
 
 }  // namespace

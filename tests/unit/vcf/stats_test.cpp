@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "nlohmann/json.hpp"
 #include "support/test_support.h"
@@ -265,6 +269,40 @@ TEST_F(StatsTest, CommandWritesJsonToAFileAndFailsCleanly) {
 
   auto usage = RunVcfAgent({"stats", "--format", "yaml", in});
   EXPECT_EQ(usage.exit_code, 2);
+}
+
+// Both reading paths (the read-ahead thread and VariantReader) count blank lines and CRLF line
+// ends the same way when they name a bad record.
+TEST_F(StatsTest, ErrorsNameTheSameLineOnEitherReadingPath) {
+  const std::string path = Write(
+      "1\t100\t.\tA\tG\t.\t.\tAC=1;AN=8\tGT\t0/1\t0/0\t0/0\t0/0\r\n"
+      "\n"
+      "1\t200\t.\tA\tG\t.\t.\tAC=9;AN=8\tGT\t0/1\t0/0\t0/0\t0/0\n");
+  for (const char* threads : {"0", "1"}) {
+    auto result = RunVcfAgent({"stats", "--threads", threads, path});
+    EXPECT_EQ(result.exit_code, 1) << threads;
+    EXPECT_NE(result.err.find(path + ":13: 1:200: INFO/AN (8) is smaller than the sum of INFO/AC (9)"),
+              std::string::npos)
+        << threads << ": " << result.err;
+    EXPECT_TRUE(result.out.empty());
+  }
+}
+
+// A named pipe (as from <(zcat ...)) can be read only once: nothing may consume its start twice.
+TEST_F(StatsTest, ReadsANamedPipe) {
+  const std::string fifo = dir_.File("pipe.vcf");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string content = std::string(kHeader) + kRecords;
+  std::thread writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    out << content;
+  });
+  auto result = RunVcfAgent({"stats", "-s", "-", "--format", "json", fifo});
+  writer.join();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["summary"]["records"], 10);
+  EXPECT_EQ(json["per_sample"][0]["hets"], 3);
 }
 
 std::string Reduce(const std::string& line, bool keep_samples) {
