@@ -47,12 +47,8 @@ Status CollectRecords(VariantReader& in, StatsCollector& collector, bool read_ah
       }
       if (!*more) break;
       auto where = [&] { return fmt::format("{}:{}", DisplayName(in.path()), number); };
-      // The same acceptance rule and message as VariantReader::Next().
-      if (vcf_parse(&line, in.header(), rec.get()) < 0 ||
-          (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
-        status = Status::InvalidInput(where() + ": the record could not be parsed");
-        break;
-      }
+      status = ParseVcfRecordLine(&line, in.header(), rec.get(), DisplayName(in.path()), number);
+      if (!status.ok()) break;
       status = add(where);
       if (!status.ok()) break;
     }

@@ -210,31 +210,40 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     break;
   }
   if (keep_text_) text_.assign(line_buffer_.s, line_buffer_.l);
-  VCFAGENT_RETURN_IF_ERROR(CheckPosition());
-  if (vcf_parse(&line_buffer_, header_.get(), rec) < 0 ||
-      (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
-    return Status::InvalidInput(fmt::format("{}: the record could not be parsed", Where()));
-  }
+  VCFAGENT_RETURN_IF_ERROR(
+      ParseVcfRecordLine(&line_buffer_, header_.get(), rec, DisplayName(path_), line_));
   ++records_read_;
   return true;
 }
 
+namespace {
+
 // htslib reads a non-numeric POS as 0 without complaint; a record at an unknown position would
 // silently corrupt statistics and region queries, so it is refused here.
-Status VariantReader::CheckPosition() const {
-  const char* p = static_cast<const char*>(memchr(line_buffer_.s, '\t', line_buffer_.l));
-  if (!p) {
-    return Status::InvalidInput(fmt::format("{}: expected tab-separated fields, found one field", Where()));
-  }
-  const char* end = line_buffer_.s + line_buffer_.l;
+Status CheckPosition(const kstring_t& line) {
+  const char* p = static_cast<const char*>(memchr(line.s, '\t', line.l));
+  if (!p) return Status::InvalidInput("expected tab-separated fields, found one field");
+  const char* end = line.s + line.l;
   const char* q = ++p;
   while (q < end && *q >= '0' && *q <= '9') ++q;
   if (q == p || (q < end && *q != '\t')) {
     const char* field_end = static_cast<const char*>(memchr(p, '\t', end - p));
-    return Status::InvalidInput(fmt::format("{}: POS: expected a non-negative integer, found '{}'",
-                                            Where(), std::string(p, field_end ? field_end : end)));
+    return Status::InvalidInput(fmt::format("POS: expected a non-negative integer, found '{}'",
+                                            std::string(p, field_end ? field_end : end)));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
+                          std::string_view display_name, int64_t line_number) {
+  Status st = CheckPosition(*line);
+  if (st.ok() && (vcf_parse(line, header, rec) < 0 ||
+                  (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
+    st = Status::InvalidInput("the record could not be parsed");
+  }
+  return st.WithContext(fmt::format("{}:{}", display_name, line_number));
 }
 
 std::string VariantReader::Where() const {

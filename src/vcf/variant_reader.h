@@ -79,7 +79,6 @@ class VariantReader {
  private:
   VariantReader() = default;
   Status ReadTextHeader();
-  Status CheckPosition() const;
 
   std::string path_;
   InputKind kind_;
@@ -91,6 +90,12 @@ class VariantReader {
   int64_t line_ = 0;
   int64_t records_read_ = 0;
 };
+
+// Parses one VCF record line into `rec` with the acceptance rules of VariantReader::Next()
+// (htslib's parser, plus a numeric POS which htslib does not insist on); errors name
+// "display_name:line_number". htslib edits `line` in place.
+Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
+                          std::string_view display_name, int64_t line_number);
 
 // The name shown for an input in messages ("<stdin>" for "-").
 std::string DisplayName(const std::string& path);

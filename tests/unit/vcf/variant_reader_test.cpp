@@ -87,3 +87,23 @@ TEST(VariantReaderTest, NonReadableArchivesAreRefusedAsInvalidInput) {
 
 }  // namespace
 }  // namespace vcfagent::vcf
+
+namespace vcfagent::vcf {
+namespace {
+
+TEST(VariantReaderTest, NonNumericPositionIsRefusedWithLineAndField) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("p.vcf"),
+                     "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                     "1\t10\t.\tA\tG\t.\t.\t.\n1\t1x\t.\tA\tG\t.\t.\t.\n");
+  auto reader = VariantReader::Open(dir.File("p.vcf"));
+  ASSERT_TRUE(reader.ok());
+  auto rec = NewRecord();
+  ASSERT_TRUE((*reader)->Next(rec.get()).ok());
+  auto more = (*reader)->Next(rec.get());
+  ASSERT_FALSE(more.ok());
+  EXPECT_EQ(more.status().message(), dir.File("p.vcf") + ":4: POS: expected a non-negative integer, found '1x'");
+}
+
+}  // namespace
+}  // namespace vcfagent::vcf
