@@ -8,7 +8,9 @@
 //   - exit with 0, 1 or 2, never by a signal,
 //   - print no sanitizer report ("Sanitizer", "runtime error") on stderr,
 //   - when the exit status is not 0, print exactly one "vcf-agent COMMAND: ..." error line
-//     (warnings "vcf-agent COMMAND: warning: ..." aside) that names the file.
+//     (warnings "vcf-agent COMMAND: warning: ..." aside) that names the file; except validate's
+//     exit 1 (the file is invalid), its normal result, where the report on stdout must name the
+//     file and stderr may carry at most one error line.
 //
 // Every file is run through every command (under the sanitizers, see RunsOn()). To keep the
 // ~10,000 runs parallel under ctest -j, each command's file list is split into kShards interleaved
@@ -54,21 +56,24 @@ constexpr bool kSanitized = false;
 constexpr auto kTimeout = std::chrono::seconds(kSanitized ? 60 : 20);
 constexpr int kShards = 12;
 constexpr int kConcurrentRuns = 4;
-constexpr size_t kMaxStderr = 64 * 1024;
+constexpr size_t kMaxCapture = 64 * 1024;
 
 struct Outcome {
   bool timed_out = false;
   int signal = 0;      // the signal that ended the process, or 0
   int exit_code = -1;  // when it exited normally
-  std::string err;     // the first kMaxStderr bytes of stderr
+  std::string out;     // the first kMaxCapture bytes of stdout, when captured
+  std::string err;     // the first kMaxCapture bytes of stderr
 };
 
-// Runs the binary with stdin and stdout on /dev/null, collecting stderr; kills it with SIGKILL at
-// the deadline (SIGTERM is a cancel request vcf-agent may handle slowly).
-Outcome RunWithTimeout(const std::vector<std::string>& args) {
+// Runs the binary with stdin on /dev/null, collecting stderr and, with `capture_stdout`, stdout
+// (otherwise stdout goes to /dev/null); kills it with SIGKILL at the deadline (SIGTERM is a
+// cancel request vcf-agent may handle slowly).
+Outcome RunWithTimeout(const std::vector<std::string>& args, bool capture_stdout) {
   Outcome outcome;
-  int err_pipe[2];
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+  int err_pipe[2], out_pipe[2] = {-1, -1};
+  // O_CLOEXEC: runs are concurrent, and a pipe leaked into another child would delay its EOF.
+  if (pipe2(err_pipe, O_CLOEXEC) != 0 || (capture_stdout && pipe2(out_pipe, O_CLOEXEC) != 0)) {
     ADD_FAILURE() << "pipe: " << std::strerror(errno);
     return outcome;
   }
@@ -85,38 +90,51 @@ Outcome RunWithTimeout(const std::vector<std::string>& args) {
   if (pid == 0) {
     const int null_fd = open("/dev/null", O_RDWR);
     dup2(null_fd, 0);
-    dup2(null_fd, 1);
+    dup2(capture_stdout ? out_pipe[1] : null_fd, 1);
     dup2(err_pipe[1], 2);
     if (null_fd > 2) close(null_fd);
     execv(argv[0], argv.data());
     _exit(127);
   }
   close(err_pipe[1]);
+  if (capture_stdout) close(out_pipe[1]);
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   char buffer[8192];
-  for (;;) {
+  bool err_open = true, out_open = capture_stdout;
+  while (err_open || out_open) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       outcome.timed_out = true;
       break;
     }
-    pollfd fd = {err_pipe[0], POLLIN, 0};
-    const int ready = poll(&fd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;  // the deadline check above ends the loop
-    const ssize_t n = read(err_pipe[0], buffer, sizeof buffer);
-    if (n <= 0) break;  // EOF: the process closed stderr (normally: it exited)
-    if (outcome.err.size() < kMaxStderr) outcome.err.append(buffer, n);
+    pollfd fds[2];
+    int n = 0;
+    if (err_open) fds[n++] = {err_pipe[0], POLLIN, 0};
+    if (out_open) fds[n++] = {out_pipe[0], POLLIN, 0};
+    const int ready = poll(fds, n, static_cast<int>(left.count()));
+    if (ready <= 0) continue;  // EINTR or the deadline, which the check above handles
+    for (int i = 0; i < n; ++i) {
+      if (!fds[i].revents) continue;
+      const bool is_err = fds[i].fd == err_pipe[0];
+      const ssize_t got = read(fds[i].fd, buffer, sizeof buffer);
+      if (got <= 0) {  // EOF: the process closed it (normally: it exited)
+        (is_err ? err_open : out_open) = false;
+        continue;
+      }
+      std::string& text = is_err ? outcome.err : outcome.out;
+      if (text.size() < kMaxCapture) text.append(buffer, got);
+    }
   }
   close(err_pipe[0]);
+  if (capture_stdout) close(out_pipe[0]);
   int status = 0;
   if (outcome.timed_out) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return outcome;
   }
-  // stderr is closed; the exit follows at once unless the process closed stderr and kept running.
+  // The pipes are closed; the exit follows at once unless the process closed them and kept running.
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       outcome.timed_out = true;
@@ -166,6 +184,7 @@ std::string Problems(const std::string& command, const std::string& file, const 
       run.err.find("runtime error") != std::string::npos) {
     problems << "sanitizer report on stderr; ";
   }
+  const bool validate_findings = command == "validate" && run.exit_code == 1;
   if (!run.timed_out && run.signal == 0 && run.exit_code != 0) {
     const std::string prefix = "vcf-agent " + command + ": ";
     const std::string warning = prefix + "warning:";
@@ -178,7 +197,16 @@ std::string Problems(const std::string& command, const std::string& file, const 
       ++error_lines;
       names_file = names_file || line.find(file) != std::string::npos;
     }
-    if (error_lines != 1) {
+    if (validate_findings) {
+      // An invalid file is validate's normal result: the report on stdout names the file and
+      // lists the findings; stderr carries at most one error line.
+      if (run.out.find(file) == std::string::npos) {
+        problems << "validate exit 1 without a report naming the file on stdout; ";
+      }
+      if (error_lines > 1) {
+        problems << "validate exit 1 with " << error_lines << " error lines on stderr; ";
+      }
+    } else if (error_lines != 1) {
       problems << "exit " << run.exit_code << " with " << error_lines << " '" << prefix
                << "' error lines on stderr, expected exactly 1; ";
     } else if (!names_file) {
@@ -188,7 +216,7 @@ std::string Problems(const std::string& command, const std::string& file, const 
   std::string text = problems.str();
   if (text.empty()) return text;
   std::string err = run.err.substr(0, 2000);
-  return text + "stderr:\n" + err;
+  return text + "stderr:\n" + err + (run.out.empty() ? "" : "\nstdout:\n" + run.out.substr(0, 1000));
 }
 
 // Which files a command runs on. Every file for every command, except under the sanitizers, where
@@ -217,7 +245,8 @@ TEST_P(CorpusRobustnessTest, EveryFileEndsCleanly) {
   auto worker = [&] {
     for (size_t k = next++; k < mine.size(); k = next++) {
       const std::string& file = files[mine[k]];
-      problems[k] = Problems(command, file, RunWithTimeout(ArgumentsFor(command, file)));
+      problems[k] = Problems(command, file,
+                             RunWithTimeout(ArgumentsFor(command, file), command == "validate"));
     }
   };
   std::vector<std::thread> workers;
@@ -264,6 +293,17 @@ TEST(CorpusRobustnessHarnessTest, RecognisesBadOutcomes) {
   sanitizer.exit_code = 0;
   sanitizer.err = "f.cpp:1:2: runtime error: signed integer overflow\n";
   EXPECT_NE(Problems("stats", "f.vcf", sanitizer), "");
+  Outcome silent_invalid;
+  silent_invalid.exit_code = 1;
+  EXPECT_NE(Problems("validate", "f.vcf", silent_invalid), "");
+  Outcome reported_invalid;
+  reported_invalid.exit_code = 1;
+  reported_invalid.out = "f.vcf: INVALID (VCF 4.2, 3 records, 1 error(s))\n";
+  EXPECT_EQ(Problems("validate", "f.vcf", reported_invalid), "");
+  Outcome validate_io;
+  validate_io.exit_code = 2;
+  validate_io.out = "f.vcf: INVALID\n";
+  EXPECT_NE(Problems("validate", "f.vcf", validate_io), "");
   Outcome good;
   good.exit_code = 1;
   good.err = "vcf-agent stats: warning: something\nvcf-agent stats: f.vcf:3: bad\n";
@@ -273,7 +313,7 @@ TEST(CorpusRobustnessHarnessTest, RecognisesBadOutcomes) {
 // The runner itself: a real exit status and stderr come through from the binary. (A real hang
 // would cost kTimeout, so the kill path is exercised only by the corpus runs.)
 TEST(CorpusRobustnessHarnessTest, RunnerReportsExitStatusAndStderr) {
-  const Outcome run = RunWithTimeout({"no-such-command"});
+  const Outcome run = RunWithTimeout({"no-such-command"}, true);
   EXPECT_FALSE(run.timed_out);
   EXPECT_EQ(run.signal, 0);
   EXPECT_EQ(run.exit_code, 2);
