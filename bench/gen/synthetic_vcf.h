@@ -1,10 +1,10 @@
 // SyntheticVcf: a deterministic generator of realistic synthetic VCF 4.2 for benchmarks and tests.
 //
-// Contract: the same options give byte-identical output on every machine and compiler, because the
-// only randomness is the xoshiro256** generator below (seeded by splitmix64), the only floating
-// point is IEEE addition/multiplication/comparison (the exponential draws use precomputed
-// survival tables, not libm), and numbers are formatted with std::to_chars and one "%.4g".
-// Different seeds give different files.
+// Contract: the same options give byte-identical output on every x86-64 machine and compiler,
+// because the only randomness is the xoshiro256** generator below (seeded by splitmix64), the only
+// floating point is IEEE addition/multiplication/comparison (the exponential draws use precomputed
+// survival tables, not libm; x86-64 without -mfma cannot contract them into FMAs), and numbers are
+// formatted with std::to_chars and one "%.4g". Different seeds give different files.
 //
 // The statistical model is the one of ../shared/tools/gen_synthetic_vcf.py (not its bytes: the
 // random stream differs):
@@ -18,12 +18,12 @@
 //     INFO AC/AN/AF/DP computed from the emitted genotypes (consistent, usable as an oracle);
 //     without samples: AN=5008 and AC/AF from the drawn frequency (1000 Genomes-like).
 //
-// Perturbation (for comparison benchmarks): with perturb_frac > 0 a second, independent generator
-// seeded by perturb_seed edits the same file: it drops ~0.4*f of the records, changes the ALT of
-// ~0.2*f, flips one genotype and ~5% of the others (or the QUAL, without
-// samples) of ~0.4*f, and inserts
-// ~0.4*f new records one base after existing ones. The main stream is consumed exactly as without
-// perturbation, so everything else is identical to the unperturbed file with the same seed.
+// Perturbation (for comparison benchmarks): with perturb_frac = f > 0 a second, independent
+// generator seeded by perturb_seed edits the same file: it drops ~0.4*f of the records, changes
+// the ALT of ~0.2*f (SNVs; other classes get the next edit instead), flips one genotype and ~5% of
+// the others (or the QUAL, without samples) of ~0.4*f, and inserts ~0.4*f new records one base
+// after existing ones. The main stream is consumed exactly as without perturbation, so everything
+// else is identical to the unperturbed file with the same seed.
 //
 // Header-only so that the unit test can include it without the VCFAGENT_BENCH build option.
 #pragma once
