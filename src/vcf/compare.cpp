@@ -96,10 +96,7 @@ class ContigOrder {
     return id;
   }
   void AddHeader(const bcf_hdr_t* header) {
-    int n = 0;
-    const char** names = bcf_hdr_seqnames(header, &n);
-    for (int i = 0; i < n; ++i) Id(names[i]);
-    free(names);
+    for (const auto& name : HeaderContigs(header)) Id(name);
   }
   const std::string& Name(int id) const { return names_[id]; }
   int size() const { return static_cast<int>(names_.size()); }

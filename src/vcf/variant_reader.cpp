@@ -24,6 +24,14 @@ void BcfRecordDeleter::operator()(bcf1_t* rec) const {
 
 BcfRecordPtr NewRecord() { return BcfRecordPtr(bcf_init()); }
 
+std::vector<std::string> HeaderContigs(const bcf_hdr_t* header) {
+  std::vector<std::string> names;
+  for (int i = 0; i < header->n[BCF_DT_CTG]; ++i) {
+    if (const char* name = header->id[BCF_DT_CTG][i].key) names.emplace_back(name);
+  }
+  return names;
+}
+
 std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
 namespace {

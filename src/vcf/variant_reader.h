@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -96,6 +97,10 @@ class VariantReader {
 // "display_name:line_number". htslib edits `line` in place.
 Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
                           std::string_view display_name, int64_t line_number);
+
+// The header's contig names in dictionary order. Unlike bcf_hdr_seqnames() it tolerates the
+// holes that IDX= attributes can leave in the dictionary (bcf_hdr_seqnames asserts on them).
+std::vector<std::string> HeaderContigs(const bcf_hdr_t* header);
 
 // The name shown for an input in messages ("<stdin>" for "-").
 std::string DisplayName(const std::string& path);

@@ -110,11 +110,11 @@ std::vector<std::string> IndexedContigs(const InputIndex& index, const bcf_hdr_t
   int n = 0;
   if (index.tbx) {
     const char** seqs = tbx_seqnames(index.tbx.get(), &n);
-    for (int i = 0; i < n; ++i) names.emplace_back(seqs[i]);
+    for (int i = 0; i < n; ++i) if (seqs[i]) names.emplace_back(seqs[i]);
     free(seqs);
   } else {
     const char** seqs = bcf_index_seqnames(index.bcf.get(), const_cast<bcf_hdr_t*>(header), &n);
-    for (int i = 0; i < n; ++i) names.emplace_back(seqs[i]);
+    for (int i = 0; i < n; ++i) if (seqs[i]) names.emplace_back(seqs[i]);
     free(seqs);
   }
   return names;
@@ -277,7 +277,7 @@ Status SelectSamples(const std::string& samples, bcf_hdr_t* header) {
 Result<RegionSet> CollectRegions(const ViewOptions& options, const bcf_hdr_t* header,
                                  const InputIndex& index) {
   std::set<std::string, std::less<>> known;
-  for (int i = 0; i < header->n[BCF_DT_CTG]; ++i) known.insert(bcf_hdr_id2name(header, i));
+  for (auto& name : HeaderContigs(header)) known.insert(std::move(name));
   if (index.present()) {
     for (auto& name : IndexedContigs(index, header)) known.insert(name);
   }
@@ -326,7 +326,7 @@ Result<ViewSummary> RunView(const ViewOptions& options, RecordSink& sink) {
   VCFAGENT_RETURN_IF_ERROR(sink.Begin(header));
 
   std::set<std::string> known_contigs;  // to warn about regions on contigs the file lacks
-  for (int i = 0; i < header->n[BCF_DT_CTG]; ++i) known_contigs.insert(bcf_hdr_id2name(header, i));
+  for (auto& name : HeaderContigs(header)) known_contigs.insert(std::move(name));
   if (want_regions && index.present()) {
     summary.used_index = true;
     for (auto& name : IndexedContigs(index, header)) known_contigs.insert(name);
