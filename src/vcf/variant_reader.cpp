@@ -163,6 +163,13 @@ Status VariantReader::ReadTextHeader() {
           "line {}: expected a header line starting with '#' before the first record; "
           "the #CHROM line is missing", line_));
     }
+    // The specification requires ##fileformat first; without it htslib (and so bcftools) does not
+    // recognise the input as VCF, and neither do we.
+    if (line_ == 1 && std::strncmp(line_buffer_.s, "##fileformat=", 13) != 0) {
+      free(text.s);
+      return Status::InvalidInput(
+          "line 1: expected ##fileformat=VCFv4.x as the first line (is this a VCF file?)");
+    }
     kputsn(line_buffer_.s, line_buffer_.l, &text);
     kputc('\n', &text);
     if (line_buffer_.l >= 6 && std::strncmp(line_buffer_.s, "#CHROM", 6) == 0) {
