@@ -12,7 +12,7 @@ void AddFormatOption(CLI::App& app, OutputFormat& format) {
                                                                {"json", OutputFormat::kJson}};
   app.add_option("--format", format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
-      ->default_str("text");
+      ->option_text("text|json (default: text)");
 }
 
 int ReportError(std::string_view command, const Status& status) {
