@@ -1,10 +1,12 @@
 #include "vcf/variant_reader.h"
 
+#include <htslib/bgzf.h>
 #include <htslib/hfile.h>
 #include <htslib/kseq.h>
 #include <htslib/kstring.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -86,6 +88,51 @@ Status CheckPath(const std::string& path) {
   return Status::Ok();
 }
 
+// Reads a BCF header as bcf_hdr_read() does, but allocates as the text arrives instead of the
+// length the file declares: htslib mallocs that length up front, so a 9-byte file could make it
+// allocate 4 GiB (found by tests/fuzz/reader_fuzz).
+Result<BcfHeaderPtr> ReadBcfHeader(htsFile* file) {
+  BGZF* fp = file->fp.bgzf;
+  uint8_t magic[5];
+  uint8_t length_bytes[4];
+  if (bgzf_read(fp, magic, 5) != 5 || std::memcmp(magic, "BCF\2", 4) != 0) {
+    return Status::InvalidInput("cannot read the BCF header: no BCF magic number");
+  }
+  if (magic[4] != 2) {
+    return Status::InvalidInput(fmt::format(
+        "cannot read the BCF header: BCF version 2.{} is not supported, expected 2.2", magic[4]));
+  }
+  if (bgzf_read(fp, length_bytes, 4) != 4) {
+    return Status::InvalidInput("cannot read the BCF header: the file ends in its length field");
+  }
+  const uint64_t length = uint64_t{length_bytes[0]} | uint64_t{length_bytes[1]} << 8 |
+                          uint64_t{length_bytes[2]} << 16 | uint64_t{length_bytes[3]} << 24;
+  std::string text;
+  constexpr uint64_t kChunk = 1 << 20;
+  while (text.size() < length) {
+    const size_t have = text.size();
+    const auto want = static_cast<size_t>(std::min(kChunk, length - have));
+    text.resize(have + want);
+    const ssize_t got = bgzf_read(fp, text.data() + have, want);
+    if (got < 0) {
+      return Status::InvalidInput(
+          "cannot read the BCF header: corrupt or truncated compressed data");
+    }
+    text.resize(have + static_cast<size_t>(got));
+    if (static_cast<size_t>(got) < want) {
+      return Status::InvalidInput(fmt::format(
+          "cannot read the BCF header: it declares {} bytes but the file ends after {}", length,
+          text.size()));
+    }
+  }
+  BcfHeaderPtr header(bcf_hdr_init("r"));
+  if (!header || bcf_hdr_parse(header.get(), text.data()) < 0) {
+    return Status::InvalidInput("cannot read the BCF header: its text could not be parsed");
+  }
+  if (bcf_hdr_sync(header.get()) < 0) return Status::Internal("bcf_hdr_sync failed");
+  return header;
+}
+
 }  // namespace
 
 Result<InputKind> ProbeVariantFile(const std::string& path) {
@@ -135,8 +182,9 @@ Result<std::unique_ptr<VariantReader>> VariantReader::Open(const std::string& pa
     hts_set_threads(reader->file_.get(), options.threads);
   }
   if (reader->kind_.is_bcf) {
-    reader->header_.reset(bcf_hdr_read(reader->file_.get()));
-    if (!reader->header_) return Status::InvalidInput(name + ": cannot read the BCF header");
+    auto header = ReadBcfHeader(reader->file_.get());
+    if (!header.ok()) return header.status().WithContext(name);
+    reader->header_ = std::move(header).value();
   } else {
     VCFAGENT_RETURN_IF_ERROR(reader->ReadTextHeader().WithContext(name));
   }
