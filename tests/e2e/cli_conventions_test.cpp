@@ -15,7 +15,7 @@ using testing::CommandResult;
 using testing::RunVcfAgent;
 using testing::TempDir;
 
-std::string Example() { return std::string(VCFAGENT_TEST_DATA_DIR) + "/../../examples/1kg-chr22-slice.vcf.gz"; }
+std::string Example() { return testing::ExamplePath("1kg-chr22-slice.vcf.gz"); }
 
 // The lines of stderr that are vcf-agent's own messages.
 std::vector<std::string> ErrorLines(const std::string& err) {

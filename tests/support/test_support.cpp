@@ -27,9 +27,8 @@ std::string CorpusPath(const std::string& relative) {
   return relative.empty() ? root : root + "/" + relative;
 }
 
-std::string TestDataPath(const std::string& relative) {
-  return relative.empty() ? std::string(VCFAGENT_TEST_DATA_DIR)
-                          : std::string(VCFAGENT_TEST_DATA_DIR) + "/" + relative;
+std::string ExamplePath(const std::string& name) {
+  return std::string(VCFAGENT_EXAMPLES_DIR) + "/" + name;
 }
 
 std::string BinaryPath() { return VCFAGENT_BINARY; }

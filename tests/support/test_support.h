@@ -8,8 +8,8 @@ namespace vcfagent::testing {
 
 // ../shared/corpus beside the checkout (fails the test if it is missing: CI always has it).
 std::string CorpusPath(const std::string& relative = "");
-// tests/data in the source tree.
-std::string TestDataPath(const std::string& relative = "");
+// A file of the bundled examples/ folder.
+std::string ExamplePath(const std::string& name);
 // The built vcf-agent binary.
 std::string BinaryPath();
 
