@@ -7,10 +7,9 @@
 #include <utility>
 
 #include "fmt/format.h"
-#include "util/output_file.h"
 #include "util/progress.h"
 #include "vcf/compare_input.h"
-#include "vcf/compare_regions.h"
+#include "vcf/record_writer.h"
 #include "vcf/normalize.h"
 #include "vcf/variant_reader.h"
 
@@ -99,6 +98,7 @@ class ContigOrder {
     for (const auto& name : HeaderContigs(header)) Id(name);
   }
   const std::string& Name(int id) const { return names_[id]; }
+  bool Contains(std::string_view name) const { return ids_.count(std::string(name)) > 0; }
   int size() const { return static_cast<int>(names_.size()); }
 
  private:
@@ -107,56 +107,6 @@ class ContigOrder {
 };
 
 // ---- record output ----------------------------------------------------------------------------
-
-// Writes records of one input as VCF (bgzipped for .gz) or BCF (.bcf), published atomically.
-class PartitionWriter {
- public:
-  static Result<std::unique_ptr<PartitionWriter>> Open(const std::string& path, bcf_hdr_t* header) {
-    auto out = OutputFile::Open(path);
-    if (!out.ok()) return out.status();
-    std::unique_ptr<PartitionWriter> writer(new PartitionWriter());
-    writer->out_ = std::move(*out);
-    writer->header_ = header;
-    auto ends_with = [&](std::string_view suffix) {
-      return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    const char* mode = ends_with(".bcf") ? "wb" : ends_with(".gz") || ends_with(".bgz") ? "wz" : "w";
-    writer->file_.reset(hts_open(writer->out_->temp_path().c_str(), mode));
-    if (!writer->file_) return Status::IoError(fmt::format("{}: cannot write", path));
-    if (bcf_hdr_write(writer->file_.get(), header) < 0) {
-      return Status::IoError(fmt::format("{}: cannot write the header", path));
-    }
-    return writer;
-  }
-
-  Status Write(bcf1_t* rec) {
-    // htslib refuses (with a log line we silence) records whose sample columns do not match the
-    // header; say so rather than report a write failure.
-    if (rec->n_sample != static_cast<uint32_t>(bcf_hdr_nsamples(header_))) {
-      return Status::InvalidInput(fmt::format(
-          "cannot write the record at {}:{} to {}: it has {} sample column(s) but the header "
-          "declares {} sample(s)",
-          bcf_seqname_safe(header_, rec), rec->pos + 1, out_->path(), static_cast<unsigned>(rec->n_sample),
-          bcf_hdr_nsamples(header_)));
-    }
-    if (bcf_write(file_.get(), header_, rec) < 0) {
-      return Status::IoError(fmt::format("{}: write failed", out_->path()));
-    }
-    return Status::Ok();
-  }
-
-  Status Commit() {
-    const int closed = hts_close(file_.release());
-    if (closed < 0) return Status::IoError(fmt::format("{}: write failed", out_->path()));
-    return out_->Commit();
-  }
-
- private:
-  PartitionWriter() = default;
-  std::unique_ptr<OutputFile> out_;
-  HtsFilePtr file_;
-  bcf_hdr_t* header_ = nullptr;
-};
 
 // ---- genotypes --------------------------------------------------------------------------------
 
@@ -205,9 +155,6 @@ class Comparison {
       : options_(options), result_(result), pairer_(options.match) {}
 
   Status Run(const std::string& path_a, const std::string& path_b) {
-    auto regions = CompareRegions::Parse(options_.regions);
-    if (!regions.ok()) return regions.status();
-    regions_ = std::move(*regions);
     if (!options_.fasta.empty()) {
       if (!options_.normalize) return Status::Usage("--fasta needs --normalize");
       auto ref = ReferenceGenome::Open(options_.fasta);
@@ -226,6 +173,13 @@ class Comparison {
     }
     contigs_.AddHeader(side_[0].in->header());
     contigs_.AddHeader(side_[1].in->header());
+    // Parsed once both headers are known, so that contig names containing ':' resolve as htslib
+    // resolves them; the inputs hold a pointer to regions_ and read no record before this.
+    auto regions = ParseRegionArguments(options_.regions, [this](std::string_view name) {
+      return contigs_.Contains(name);
+    });
+    if (!regions.ok()) return regions.status();
+    regions_ = std::move(*regions);
     MatchSamples();
     VCFAGENT_RETURN_IF_ERROR(OpenWriters());
 
@@ -255,7 +209,7 @@ class Comparison {
     result_.records_a = side_[0].in->records();
     result_.records_b = side_[1].in->records();
     for (auto& writer : writers_) {
-      if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Commit());
+      if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Finish());
     }
     for (const auto& sample : result_.samples) result_.all_samples.Add(sample);
     WarnIfNoCommonContig();
@@ -340,9 +294,12 @@ class Comparison {
                                    &options_.write_shared};
     for (int k = 0; k < 3; ++k) {
       if (paths[k]->empty()) continue;
-      auto writer = PartitionWriter::Open(*paths[k], side_[k == kPrivateB ? 1 : 0].in->mutable_header());
+      WriterOptions format;
+      format.format = RecordFormatForPath(*paths[k]);
+      auto writer = OpenRecordWriter(*paths[k], format);
       if (!writer.ok()) return writer.status();
       writers_[k] = std::move(*writer);
+      VCFAGENT_RETURN_IF_ERROR(writers_[k]->Begin(side_[k == kPrivateB ? 1 : 0].in->header()));
     }
     return Status::Ok();
   }
@@ -407,7 +364,7 @@ class Comparison {
   const CompareOptions& options_;
   CompareResult& result_;
   SitePairer pairer_;
-  CompareRegions regions_;
+  RegionSet regions_;
   std::unique_ptr<ReferenceGenome> reference_;
   Side side_[2];
   ContigOrder contigs_;
@@ -416,7 +373,7 @@ class Comparison {
   GenotypeStates states_a_, states_b_;
   std::vector<GenotypeState> gt_a_, gt_b_;
   std::vector<PairedLine> lines_;
-  std::unique_ptr<PartitionWriter> writers_[3];
+  std::unique_ptr<RecordSink> writers_[3];
 };
 
 }  // namespace

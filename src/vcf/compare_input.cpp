@@ -12,7 +12,7 @@ Result<std::unique_ptr<SortedInput>> SortedInput::Open(const std::string& path,
   auto reader = VariantReader::Open(path, ReaderOptions{options.threads});
   if (!reader.ok()) return reader.status();
   in->reader_ = std::move(*reader);
-  in->regions_ = options.regions && !options.regions->empty() ? options.regions : nullptr;
+  in->regions_ = options.regions;
   if (options.normalize) {
     NormalizeOptions norm;
     norm.split_multiallelic = true;
@@ -36,8 +36,9 @@ Result<BcfRecordPtr> SortedInput::Next() {
       continue;
     }
     VCFAGENT_RETURN_IF_ERROR(CheckOrder(rec.get()));
-    if (regions_ && !regions_->Overlaps(bcf_seqname_safe(header(), rec.get()), rec->pos,
-                                        rec->pos + std::max<int64_t>(rec->rlen, 1) - 1)) {
+    if (regions_ && !regions_->empty() &&
+        !regions_->Overlaps(bcf_seqname_safe(header(), rec.get()), rec->pos,
+                            rec->pos + std::max<int64_t>(rec->rlen, 1))) {
       Recycle(std::move(rec));
       continue;
     }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "util/status.h"
-#include "vcf/compare_regions.h"
+#include "vcf/region.h"
 #include "vcf/normalize.h"
 #include "vcf/variant_reader.h"
 
@@ -21,7 +21,7 @@ namespace vcfagent::vcf {
 
 struct SortedInputOptions {
   int threads = 0;
-  const CompareRegions* regions = nullptr;      // null or empty: every record
+  const RegionSet* regions = nullptr;           // null or empty: every record
   bool normalize = false;                       // split multiallelic records
   const ReferenceGenome* reference = nullptr;   // with normalize: left-align and trim
 };
@@ -31,7 +31,6 @@ class SortedInput {
   static Result<std::unique_ptr<SortedInput>> Open(const std::string& path, const SortedInputOptions& options);
 
   const bcf_hdr_t* header() const { return reader_->header(); }
-  bcf_hdr_t* mutable_header() const { return reader_->header(); }
   const std::string& path() const { return reader_->path(); }
   std::string Where() const { return reader_->Where(); }
 
@@ -50,7 +49,7 @@ class SortedInput {
   Status CheckOrder(bcf1_t* rec);
 
   std::unique_ptr<VariantReader> reader_;
-  const CompareRegions* regions_ = nullptr;
+  const RegionSet* regions_ = nullptr;
   std::unique_ptr<RecordNormalizer> normalizer_;
   std::vector<BcfRecordPtr> ready_;
   size_t ready_next_ = 0;

@@ -58,6 +58,15 @@ class HtsRecordWriter : public RecordSink {
   }
 
   Status Write(bcf1_t* rec) override {
+    // htslib refuses (with a log line we silence) records whose sample columns do not match the
+    // header; say so rather than report a write failure.
+    if (rec->n_sample != static_cast<uint32_t>(bcf_hdr_nsamples(header_))) {
+      return Status::InvalidInput(fmt::format(
+          "cannot write the record at {}:{} to {}: it has {} sample column(s) but the header "
+          "declares {} sample(s)",
+          bcf_seqname_safe(header_, rec), rec->pos + 1, out_->path(),
+          static_cast<unsigned>(rec->n_sample), bcf_hdr_nsamples(header_)));
+    }
     errno = 0;
     if (bcf_write(fp_, const_cast<bcf_hdr_t*>(header_), rec) < 0) {
       if (errno) return WriteFailed(out_->path());
@@ -99,6 +108,12 @@ class HtsRecordWriter : public RecordSink {
 
 // Text writers (TSV, JSON lines) share the buffered OutputFile stream.
 }  // namespace
+
+RecordFormat RecordFormatForPath(std::string_view path) {
+  if (path.ends_with(".bcf")) return RecordFormat::kBcf;
+  if (path.ends_with(".gz") || path.ends_with(".bgz")) return RecordFormat::kVcfGz;
+  return RecordFormat::kVcf;
+}
 
 Result<RecordFormat> ParseRecordFormat(std::string_view name) {
   if (name == "v" || name == "vcf") return RecordFormat::kVcf;

@@ -51,6 +51,9 @@ enum class RecordFormat { kVcf, kVcfGz, kBcf, kBcfUncompressed, kTsv, kJsonLines
 // "v", "z", "b", "u", "t", "j" (also "vcf", "vcf.gz", "bcf", "tsv", "json", "jsonl").
 Result<RecordFormat> ParseRecordFormat(std::string_view name);
 
+// VCF/BCF chosen by a file name: ".bcf" BCF, ".gz"/".bgz" bgzipped VCF, anything else VCF.
+RecordFormat RecordFormatForPath(std::string_view path);
+
 struct WriterOptions {
   RecordFormat format = RecordFormat::kVcf;
   bool write_header = true;          // VCF and TSV only; BCF always carries its header

@@ -141,6 +141,17 @@ Result<std::vector<Region>> ParseRegionList(std::string_view text, const ContigL
   return regions;
 }
 
+Result<RegionSet> ParseRegionArguments(const std::vector<std::string>& lists,
+                                       const ContigLookup& is_contig) {
+  RegionSet regions;
+  for (const std::string& list : lists) {
+    auto parsed = ParseRegionList(list, is_contig);
+    if (!parsed.ok()) return parsed.status().WithContext("-r");
+    regions.Add(*parsed);
+  }
+  return regions;
+}
+
 Result<std::vector<Region>> LoadRegionsFile(const std::string& path) {
   const bool is_bed = path.ends_with(".bed") || path.ends_with(".bed.gz") || path.ends_with(".bed.bgz");
   errno = 0;

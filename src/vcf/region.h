@@ -81,4 +81,8 @@ class RegionSet {
   std::map<std::string, std::vector<Interval>, std::less<>> by_contig_;
 };
 
+// Parses the arguments of repeated -r options into one set; errors are prefixed with "-r".
+Result<RegionSet> ParseRegionArguments(const std::vector<std::string>& lists,
+                                       const ContigLookup& is_contig = nullptr);
+
 }  // namespace vcfagent::vcf

@@ -282,16 +282,12 @@ Result<RegionSet> CollectRegions(const ViewOptions& options, const bcf_hdr_t* he
     for (auto& name : IndexedContigs(index, header)) known.insert(name);
   }
   const ContigLookup is_contig = [&known](std::string_view name) { return known.count(name) > 0; };
-  RegionSet regions;
-  for (const std::string& list : options.regions) {
-    auto parsed = ParseRegionList(list, is_contig);
-    if (!parsed.ok()) return parsed.status().WithContext("-r");
-    regions.Add(*parsed);
-  }
+  auto regions = ParseRegionArguments(options.regions, is_contig);
+  if (!regions.ok()) return regions.status();
   if (!options.regions_file.empty()) {
     auto parsed = LoadRegionsFile(options.regions_file);
     if (!parsed.ok()) return parsed.status().WithContext("-R");
-    regions.Add(*parsed);
+    regions->Add(*parsed);
   }
   return regions;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "support/test_support.h"
-#include "vcf/compare_regions.h"
+#include "vcf/region.h"
 #include "vcf/site_pairing.h"
 
 namespace vcfagent::vcf {
@@ -416,19 +416,20 @@ TEST(Outputs, RecordWithoutItsSampleColumnsIsInvalidInput) {
 
 // ---- regions ----------------------------------------------------------------------------------
 
+// compare's -r uses the shared parser; record spans are 0-based half-open [pos, pos + rlen).
 TEST(Regions, ParseAndOverlap) {
-  auto regions = CompareRegions::Parse({"1:100-200,2", "1:150-300", "3:50"});
+  auto regions = ParseRegionArguments({"1:100-200,2", "1:150-300", "3:50"});
   ASSERT_TRUE(regions.ok()) << regions.status().message();
-  EXPECT_TRUE(regions->Overlaps("1", 99, 99));    // POS 100
-  EXPECT_TRUE(regions->Overlaps("1", 299, 299));  // merged with 150-300
-  EXPECT_FALSE(regions->Overlaps("1", 300, 300));
-  EXPECT_TRUE(regions->Overlaps("1", 90, 100));   // a deletion reaching into the region
-  EXPECT_TRUE(regions->Overlaps("2", 123456, 123456));
-  EXPECT_TRUE(regions->Overlaps("3", 49, 49));
-  EXPECT_FALSE(regions->Overlaps("3", 50, 50));
-  EXPECT_FALSE(regions->Overlaps("4", 1, 1));
+  EXPECT_TRUE(regions->Overlaps("1", 99, 100));    // POS 100
+  EXPECT_TRUE(regions->Overlaps("1", 299, 300));   // merged with 150-300
+  EXPECT_FALSE(regions->Overlaps("1", 300, 301));
+  EXPECT_TRUE(regions->Overlaps("1", 90, 101));    // a deletion reaching into the region
+  EXPECT_TRUE(regions->Overlaps("2", 123456, 123457));
+  EXPECT_TRUE(regions->Overlaps("3", 49, 50));
+  EXPECT_FALSE(regions->Overlaps("3", 50, 51));
+  EXPECT_FALSE(regions->Overlaps("4", 1, 2));
   for (const char* bad : {"1:0-5", "1:20-10", "1:x", ":5", "1:5-6,,2"}) {
-    EXPECT_FALSE(CompareRegions::Parse({bad}).ok()) << bad;
+    EXPECT_FALSE(ParseRegionArguments({bad}).ok()) << bad;
   }
 }
 
