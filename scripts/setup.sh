@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang libclang-rt-14-dev
-  libhts-dev libcurl4-gnutls-dev libsqlite3-dev
+  libhts-dev libcurl4-gnutls-dev libsqlite3-dev libhnswlib-dev sqlite3
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   bcftools tabix hyperfine python3 time jq
