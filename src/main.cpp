@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       cli::AddStatsCommand(app),
       cli::AddViewCommand(app),
       cli::AddCompareCommand(app),
+      cli::AddIngestCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "cli/command.h"
 
+#include "store/store.h"
+
 #include <cstdio>
 #include <map>
 
@@ -13,6 +15,15 @@ void AddFormatOption(CLI::App& app, OutputFormat& format) {
   app.add_option("--format", format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->option_text("text|json (default: text)");
+}
+
+void AddStoreOption(CLI::App& app, std::string& dir) {
+  app.add_option("--db", dir, "The variant store directory")
+      ->option_text("DIR (default: $VCF_AGENT_DB, else ~/.local/share/vcf-agent/store)");
+}
+
+std::string StoreDirectory(const std::string& flag_value) {
+  return flag_value.empty() ? store::DefaultStoreDirectory() : flag_value;
 }
 
 int ReportError(std::string_view command, const Status& status) {

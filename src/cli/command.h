@@ -22,11 +22,23 @@ Command AddValidateCommand(CLI::App& root);
 Command AddStatsCommand(CLI::App& root);
 Command AddViewCommand(CLI::App& root);
 Command AddCompareCommand(CLI::App& root);
+Command AddIngestCommand(CLI::App& root);
+Command AddVariantsCommand(CLI::App& root);
+Command AddSqlCommand(CLI::App& root);
+Command AddSimilarCommand(CLI::App& root);
+Command AddGraphCommand(CLI::App& root);
+Command AddBackupCommand(CLI::App& root);
+Command AddRestoreCommand(CLI::App& root);
 
 enum class OutputFormat { kText, kJson };
 
 // Adds "--format text|json" to a command.
 void AddFormatOption(CLI::App& app, OutputFormat& format);
+
+// Adds "--db DIR" (the variant store; default $VCF_AGENT_DB or ~/.local/share/vcf-agent/store).
+void AddStoreOption(CLI::App& app, std::string& dir);
+// The store directory chosen by --db or the environment.
+std::string StoreDirectory(const std::string& flag_value);
 
 // Prints "vcf-agent COMMAND: message" on stderr (the bcftools convention) and returns the exit
 // status for `status`.

@@ -48,6 +48,8 @@ void ProgressMeter::Draw(uint64_t done, bool final) {
   std::string line = fmt::format("\r\033[K{}: {} records, {:.0f}/s", what_, done, rate);
   if (total_ > 0 && done <= total_ && rate > 0) {
     line += fmt::format(", {:.0f}%, ETA {:.0f}s", 100.0 * done / total_, (total_ - done) / rate);
+  } else if (fraction_ > 0 && fraction_ <= 1 && !final) {
+    line += fmt::format(", {:.0f}%, ETA {:.0f}s", 100.0 * fraction_, seconds * (1 - fraction_) / fraction_);
   }
   fputs(line.c_str(), stderr);
   fflush(stderr);

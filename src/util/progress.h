@@ -24,6 +24,13 @@ class ProgressMeter {
     if (!enabled_ || (++calls_ & 0x3FF) != 0) return;
     Draw(done, false);
   }
+  // For inputs whose record count is unknown but whose fraction read is (bytes of a file):
+  // shows records, rate, percent and an ETA from `fraction` (0..1).
+  void Update(uint64_t done, double fraction) {
+    fraction_ = fraction;
+    if (!enabled_) return;
+    Draw(done, false);
+  }
   void Finish(uint64_t done);
 
  private:
@@ -32,6 +39,7 @@ class ProgressMeter {
   uint64_t total_;
   bool enabled_;
   uint64_t calls_ = 0;
+  double fraction_ = -1;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;
 };

@@ -1,0 +1,100 @@
+// `vcf-agent ingest`: loads VCF/BCF files into the variant store (see docs/store.md).
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "fmt/format.h"
+#include "store/ingest.h"
+#include "store/similarity_update.h"
+#include "store/store.h"
+
+namespace vcfagent::cli {
+namespace {
+
+struct IngestArgs {
+  std::vector<std::string> files;
+  std::string db;
+  store::IngestOptions options;
+  bool no_index = false;
+  OutputFormat format = OutputFormat::kText;
+};
+
+nlohmann::json ToJson(const store::IngestSummary& summary, const std::string& dir) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : summary.files) {
+    files.push_back({{"path", f.path}, {"outcome", f.outcome}, {"file_id", f.file_id},
+                     {"records", f.records}, {"alleles", f.alleles},
+                     {"new_variants", f.new_variants}, {"genotypes", f.genotypes},
+                     {"samples", f.samples}, {"seconds", f.seconds}});
+  }
+  return {{"store", dir}, {"files", files}, {"records", summary.records},
+          {"alleles", summary.alleles}, {"new_variants", summary.new_variants},
+          {"genotypes", summary.genotypes}, {"pedigree_samples", summary.pedigree_samples},
+          {"seconds", summary.seconds}};
+}
+
+int RunIngest(IngestArgs& args) {
+  const std::string dir = StoreDirectory(args.db);
+  auto store = store::Store::Open(dir, store::Store::Access::kWrite);
+  if (!store.ok()) return ReportError("ingest", store.status());
+  auto summary = store::Ingest(**store, args.files, args.options);
+  if (!summary.ok()) return ReportError("ingest", summary.status());
+  nlohmann::json index_json;
+  if (!args.no_index) {
+    auto index = store::UpdateSimilarityIndex(**store, args.options.show_progress);
+    if (!index.ok()) return ReportError("ingest", index.status());
+    index_json = {{"space", index->space}, {"variants", index->indexed},
+                  {"added", index->added}, {"seconds", index->seconds}};
+  }
+  if (args.format == OutputFormat::kJson) {
+    auto json = ToJson(*summary, dir);
+    if (!index_json.is_null()) json["similarity_index"] = index_json;
+    fmt::print("{}\n", json.dump(2));
+    return kExitOk;
+  }
+  for (const auto& f : summary->files) {
+    if (f.outcome == "already-present") {
+      fmt::print("{}: already in the store (file {}); nothing added\n", f.path, f.file_id);
+      continue;
+    }
+    fmt::print("{}: {} {} records, {} alleles ({} new), {} genotypes, {} samples in {:.1f} s\n",
+               f.path, f.outcome, f.records, f.alleles, f.new_variants, f.genotypes, f.samples,
+               f.seconds);
+  }
+  if (summary->pedigree_samples > 0) {
+    fmt::print("pedigree: {} individuals recorded\n", summary->pedigree_samples);
+  }
+  if (!index_json.is_null()) {
+    fmt::print("similarity index: {} variants ({} added) in {:.1f} s\n",
+               index_json["variants"].get<int64_t>(), index_json["added"].get<int64_t>(),
+               index_json["seconds"].get<double>());
+  }
+  fmt::print("store: {}\n", dir);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddIngestCommand(CLI::App& root) {
+  auto args = std::make_shared<IngestArgs>();
+  CLI::App* app = root.add_subcommand("ingest", "Load VCF/BCF files into the variant store");
+  app->add_option("files", args->files, "VCF/BCF files (plain, gzip, BGZF or BCF)")->required();
+  AddStoreOption(*app, args->db);
+  app->add_option("--ped", args->options.ped_path, "PED/FAM file: sex, family, phenotype");
+  app->add_option("--genes", args->options.genes_path,
+                  "Genes by overlap when the file has no CSQ/ANN/BCSQ (BED, GFF3 or GTF, .gz ok)");
+  app->add_option("--annotate", args->options.annotate_paths,
+                  "VCF whose INFO fields attach by allele match (e.g. ClinVar); repeatable");
+  app->add_option("--annotate-fields", args->options.annotate_fields,
+                  "INFO tags to attach from --annotate (default: CLNSIG,CLNREVSTAT,CLNDN,GENEINFO)")
+      ->delimiter(',');
+  app->add_option("--batch", args->options.batch_records, "Input records per committed batch")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  app->add_option("--threads", args->options.threads, "Extra decompression threads")
+      ->check(CLI::Range(0, 64));
+  app->add_flag("--no-index", args->no_index,
+                "Do not update the similarity index now (similar builds it when first needed)");
+  AddFormatOption(*app, args->format);
+  return {app, [args] { return RunIngest(*args); }};
+}
+
+}  // namespace vcfagent::cli

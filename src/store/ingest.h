@@ -1,0 +1,62 @@
+// Ingest: loads VCF/BCF files into the store.
+//
+// Streams each file (memory flat in file size), splits multiallelic records into one row per
+// alternate allele (INFO Number=A/R/G values subset to that allele, as `bcftools norm -m-` does),
+// and keeps QUAL, FILTER, INFO and, for every non-hom-ref call, GT, zygosity, phasing, DP, GQ and
+// AD. Samples from all files form one cohort (a sample name seen in two files is one sample).
+//
+// Safety: the inputs are opened and their headers read before anything is written. Work is
+// committed in batches, each together with the count of input records it covers, so an
+// interrupted ingest (Ctrl-C, SIGKILL, power loss) leaves a consistent store that a re-run
+// completes without duplicates or losses. A file is recognised by a fingerprint of its content,
+// so ingesting it again adds nothing. An invalid record removes everything that file added and
+// reports the line: the store is left as it was before the file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "util/status.h"
+
+namespace vcfagent::store {
+
+struct IngestOptions {
+  std::string ped_path;                     // PED/FAM: sex, family, phenotype
+  std::string genes_path;                   // BED/GFF3/GTF: genes by overlap when unannotated
+  std::vector<std::string> annotate_paths;  // VCFs whose INFO fields attach by allele match
+  std::vector<std::string> annotate_fields; // INFO tags to attach (default: ClinVar's)
+  int threads = 1;                          // extra decompression threads
+  int64_t batch_records = 25000;            // input records per committed batch
+  bool show_progress = true;
+};
+
+struct FileIngestResult {
+  std::string path;
+  std::string outcome;  // "ingested", "resumed", "already-present"
+  int64_t file_id = 0;
+  int64_t records = 0;       // input records read in this run
+  int64_t alleles = 0;       // allele rows written in this run
+  int64_t new_variants = 0;  // alleles not in the store before
+  int64_t genotypes = 0;     // non-hom-ref calls written
+  int64_t samples = 0;
+  double seconds = 0;
+};
+
+struct IngestSummary {
+  std::vector<FileIngestResult> files;
+  int64_t records = 0, alleles = 0, new_variants = 0, genotypes = 0;
+  int64_t pedigree_samples = 0;
+  double seconds = 0;
+};
+
+Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths,
+                             const IngestOptions& options);
+
+// A content fingerprint of a file: its size and hashes of its first and last MiB (fast on huge
+// files, and any change of compression, header or records changes it).
+Result<std::string> FileFingerprint(const std::string& path);
+
+}  // namespace vcfagent::store
