@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
       cli::AddViewCommand(app),
       cli::AddCompareCommand(app),
       cli::AddIngestCommand(app),
+      cli::AddVariantsCommand(app),
+      cli::AddSqlCommand(app),
   };
   try {
     app.parse(argc, argv);

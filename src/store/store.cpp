@@ -26,6 +26,49 @@ std::string DefaultStoreDirectory() {
   return "vcf-agent-store";
 }
 
+namespace {
+
+// info_value(info, key): the value of `key` in an INFO string ("1" for a flag), else NULL.
+void InfoValueFunction(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  const auto* info = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const auto* key = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  if (!info || !key) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const std::string_view text(info, sqlite3_value_bytes(argv[0]));
+  const std::string_view wanted(key, sqlite3_value_bytes(argv[1]));
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view field = text.substr(start, end - start);
+    const size_t eq = field.find('=');
+    if (field.substr(0, eq) == wanted) {
+      if (eq == std::string_view::npos) {
+        sqlite3_result_text(context, "1", 1, SQLITE_STATIC);
+      } else {
+        const std::string_view value = field.substr(eq + 1);
+        sqlite3_result_text(context, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+      }
+      return;
+    }
+    start = end + 1;
+  }
+  sqlite3_result_null(context);
+}
+
+Status RegisterFunctions(Database& db) {
+  if (sqlite3_create_function_v2(db.handle(), "info_value", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 InfoValueFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::Internal("cannot register info_value(): " + db.ErrorMessage());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Access access) {
   auto store = std::unique_ptr<Store>(new Store());
   store->dir_ = dir;
@@ -42,6 +85,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Access access
     if (!db.ok()) return db.status();
     store->db_ = std::move(db).value();
     VCFAGENT_RETURN_IF_ERROR(store->CheckVersion());
+    VCFAGENT_RETURN_IF_ERROR(RegisterFunctions(*store->db_));
     // Queries read a lot: a generous page cache and memory-mapped reads.
     (void)store->db_->Exec("PRAGMA cache_size=-131072; PRAGMA mmap_size=1073741824;");
     return store;
@@ -65,6 +109,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Access access
   if (!db.ok()) return db.status();
   store->db_ = std::move(db).value();
   if (exists) VCFAGENT_RETURN_IF_ERROR(store->CheckVersion());
+  VCFAGENT_RETURN_IF_ERROR(RegisterFunctions(*store->db_));
   // WAL: readers go on during writes; synchronous=NORMAL keeps every committed batch through a
   // process crash (SIGKILL) and the database consistent through a power loss.
   VCFAGENT_RETURN_IF_ERROR(store->db_->Exec(
