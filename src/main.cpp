@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
       cli::AddIngestCommand(app),
       cli::AddVariantsCommand(app),
       cli::AddSqlCommand(app),
+      cli::AddBackupCommand(app),
+      cli::AddRestoreCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -6,6 +6,11 @@
 #include "store/ingest.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
+#include "vcf/variant_reader.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace vcfagent::cli {
 namespace {
@@ -34,6 +39,22 @@ nlohmann::json ToJson(const store::IngestSummary& summary, const std::string& di
 
 int RunIngest(IngestArgs& args) {
   const std::string dir = StoreDirectory(args.db);
+  // Inputs are checked before the store is created or locked: a typo leaves no trace.
+  for (const std::string& file : args.files) {
+    if (file == "-") return ReportError("ingest", Status::Usage("ingest reads files, not standard input"));
+    auto kind = vcf::ProbeVariantFile(file);
+    if (!kind.ok()) return ReportError("ingest", kind.status());
+  }
+  std::vector<std::string> others = args.options.annotate_paths;
+  if (!args.options.ped_path.empty()) others.push_back(args.options.ped_path);
+  if (!args.options.genes_path.empty()) others.push_back(args.options.genes_path);
+  for (const std::string& path : others) {
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+      std::fclose(f);
+    } else {
+      return ReportError("ingest", Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno))));
+    }
+  }
   auto store = store::Store::Open(dir, store::Store::Access::kWrite);
   if (!store.ok()) return ReportError("ingest", store.status());
   auto summary = store::Ingest(**store, args.files, args.options);

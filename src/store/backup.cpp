@@ -1,0 +1,144 @@
+#include "store/backup.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "store/schema.h"
+
+namespace vcfagent::store {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Status CopyDatabase(sqlite3* from, sqlite3* to, const std::string& what) {
+  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+  if (!backup) return Status::IoError(fmt::format("{}: cannot start: {}", what, sqlite3_errmsg(to)));
+  const int rc = sqlite3_backup_step(backup, -1);  // all pages in one step: one consistent snapshot
+  const int finish = sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE || finish != SQLITE_OK) {
+    return Status::IoError(fmt::format("{}: {}", what, sqlite3_errmsg(to)));
+  }
+  return Status::Ok();
+}
+
+Status QuickCheck(Database& db) {
+  auto stmt = db.Prepare("PRAGMA quick_check");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || stmt->Text(0) != "ok") {
+    return Status::IoError(fmt::format("{}: the database fails its integrity check: {}", db.path(),
+                                       *row ? std::string(stmt->Text(0)) : "no answer"));
+  }
+  return Status::Ok();
+}
+
+// Copies the similarity index files of `generation` (others are stale and would be rebuilt).
+Result<int> CopyIndexFiles(const std::string& from_dir, const std::string& to_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(from_dir, ec)) return 0;
+  fs::create_directories(to_dir, ec);
+  if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", to_dir, ec.message()));
+  int copied = 0;
+  for (const auto& entry : fs::directory_iterator(from_dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string name = entry.path().filename().string();
+    if (name.find(".tmp") != std::string::npos) continue;
+    const fs::path target = fs::path(to_dir) / name;
+    const fs::path temp = fs::path(to_dir) / (name + ".tmp-restore");
+    fs::copy_file(entry.path(), temp, fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::rename(temp, target, ec);
+    if (ec) return Status::IoError(fmt::format("{}: cannot copy: {}", entry.path().string(), ec.message()));
+    ++copied;
+  }
+  return copied;
+}
+
+Result<int64_t> CountVariants(Database& db) {
+  auto n = QueryInt(db, "SELECT count(*) FROM variants");
+  if (!n.ok()) return n.status();
+  return n->value_or(0);
+}
+
+}  // namespace
+
+Result<BackupResult> BackupStore(Store& store, const std::string& to) {
+  const auto start = Clock::now();
+  std::error_code ec;
+  if (fs::exists(to, ec)) {
+    return Status::Usage(fmt::format("{}: already exists; choose a new backup path", to));
+  }
+  const fs::path target(to);
+  const fs::path temp = target.parent_path() / (target.filename().string() + fmt::format(".tmp-{}", ::getpid()));
+  fs::create_directories(temp, ec);
+  if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", temp.string(), ec.message()));
+  auto cleanup = [&] { fs::remove_all(temp, ec); };
+
+  BackupResult result;
+  {
+    auto copy = Database::Open((temp / "store.sqlite").string(), Database::Mode::kCreate);
+    if (!copy.ok()) { cleanup(); return copy.status(); }
+    // The snapshot: the generation and the pages come from the same read transaction.
+    Status status = store.db().Exec("BEGIN");
+    auto generation = store.Generation();
+    if (status.ok() && generation.ok()) status = CopyDatabase(store.db().handle(), (*copy)->handle(), "backup");
+    (void)store.db().Exec("COMMIT");
+    if (status.ok() && !generation.ok()) status = generation.status();
+    if (status.ok()) status = QuickCheck(**copy);
+    if (!status.ok()) { cleanup(); return status; }
+    result.generation = *generation;
+    auto variants = CountVariants(**copy);
+    if (!variants.ok()) { cleanup(); return variants.status(); }
+    result.variants = *variants;
+  }
+  auto index = CopyIndexFiles(store.SimilarityDirectory(), (temp / "similarity").string());
+  if (!index.ok()) { cleanup(); return index.status(); }
+  result.index_files = *index;
+  fs::rename(temp, target, ec);
+  if (ec) {
+    cleanup();
+    return Status::IoError(fmt::format("{}: cannot publish the backup: {}", to, ec.message()));
+  }
+  result.path = to;
+  result.bytes = static_cast<int64_t>(fs::file_size(target / "store.sqlite", ec));
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+Result<BackupResult> RestoreStore(Store& store, const std::string& from) {
+  const auto start = Clock::now();
+  if (store.access() != Store::Access::kWrite) return Status::Internal("restore needs write access");
+  std::error_code exists_ec;
+  if (!fs::exists(fs::path(from) / "store.sqlite", exists_ec)) {
+    return Status::Usage(fmt::format("{}: is not a backup written by 'vcf-agent backup' (no store.sqlite)", from));
+  }
+  // Opening the backup as a store checks that it is one and that its version is readable.
+  auto backup = Store::Open(from, Store::Access::kRead);
+  if (!backup.ok()) return backup.status().WithContext("restore");
+  VCFAGENT_RETURN_IF_ERROR(QuickCheck((*backup)->db()));
+  BackupResult result;
+  result.path = from;
+  auto generation = (*backup)->Generation();
+  if (!generation.ok()) return generation.status();
+  result.generation = *generation;
+  VCFAGENT_RETURN_IF_ERROR(CopyDatabase((*backup)->db().handle(), store.db().handle(), "restore"));
+  auto variants = CountVariants(store.db());
+  if (!variants.ok()) return variants.status();
+  result.variants = *variants;
+  // Index files of the live store are replaced by the backup's (or removed: they would describe
+  // the old content and are rebuilt on demand).
+  std::error_code ec;
+  fs::remove_all(store.SimilarityDirectory(), ec);
+  auto index = CopyIndexFiles((*backup)->SimilarityDirectory(), store.SimilarityDirectory());
+  if (!index.ok()) return index.status();
+  result.index_files = *index;
+  result.bytes = static_cast<int64_t>(fs::file_size((*backup)->DatabasePath(), ec));
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+}  // namespace vcfagent::store
