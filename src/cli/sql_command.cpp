@@ -40,7 +40,7 @@ Command AddSqlCommand(CLI::App& root) {
   CLI::App* app = root.add_subcommand("sql", "Read-only SQL over the variant store");
   app->add_option("query", args->query, "One SELECT statement")->required();
   AddStoreOption(*app, args->db);
-  app->add_option("--max-rows", args->limits.max_rows, "Row limit")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  app->add_option("--max-rows", args->limits.max_rows, "Row limit")->check(CLI::Range(int64_t{1}, int64_t{1000000000}));
   app->add_option("--timeout", args->limits.timeout_seconds, "Time limit in seconds")->check(CLI::Range(0.01, 3600.0));
   app->add_option("-f,--format", args->format, "table, tsv or json");
   return {app, [args] { return RunSql(*args); }};

@@ -1,0 +1,156 @@
+// Interrupted ingests: SIGKILL at random moments (and Ctrl-C) must leave a consistent store that a
+// re-run completes to exactly the store an uninterrupted ingest builds. Readers keep working while
+// an ingest runs.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "../../../bench/gen/synthetic_vcf.h"
+#include "support/test_support.h"
+
+extern char** environ;
+
+namespace vcfagent::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Sql(const std::string& db, const std::string& query) {
+  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+std::string Dump(const std::string& db) {
+  return Sql(db,
+             "SELECT chrom, pos, end_pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt,"
+             " n_missing, n_called, info FROM variant_view ORDER BY chrom, pos, ref, alt") +
+         Sql(db,
+             "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.zygosity, g.dp, g.gq"
+             " FROM genotype_view g JOIN variant_view v USING (variant_id)"
+             " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
+         Sql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id") +
+         Sql(db, "SELECT count(*), count(DISTINCT chrom_id || ':' || pos || ref || alt) FROM variants");
+}
+
+pid_t Spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  static std::string binary = BinaryPath();
+  argv.push_back(binary.data());
+  std::vector<std::string> copies = args;
+  for (auto& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+int Wait(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+class IngestInterruptTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    bench::SyntheticVcfOptions options;
+    options.sites = 30000;
+    options.samples = 24;
+    options.seed = 7;
+    WriteFile(dir_->File("in.vcf"), bench::SyntheticVcfText(options));
+    // The reference: one uninterrupted ingest.
+    auto r = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", dir_->File("reference"), "--no-index"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    reference_ = new std::string(Dump(dir_->File("reference")));
+  }
+  static void TearDownTestSuite() {
+    delete reference_;
+    delete dir_;
+  }
+  static TempDir* dir_;
+  static std::string* reference_;
+};
+TempDir* IngestInterruptTest::dir_ = nullptr;
+std::string* IngestInterruptTest::reference_ = nullptr;
+
+TEST_F(IngestInterruptTest, KilledAtRandomPointsThenResumedEqualsAnUninterruptedIngest) {
+  std::mt19937 rng(20261128);
+  for (int trial = 0; trial < 3; ++trial) {
+    const std::string db = dir_->File("killed" + std::to_string(trial));
+    int kills = 0;
+    for (int attempt = 0; attempt < 40; ++attempt) {
+      pid_t pid = Spawn({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--batch", "500"});
+      const int delay_ms = std::uniform_int_distribution<int>(5, 250)(rng);
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      kill(pid, SIGKILL);
+      const int code = Wait(pid);
+      if (code == 0) break;  // finished before the kill
+      ASSERT_EQ(code, 128 + SIGKILL);
+      ++kills;
+      // Between kills the store opens and answers.
+      if (attempt % 3 == 0) Sql(db, "SELECT count(*) FROM variants");
+    }
+    auto finish = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--format", "json"});
+    ASSERT_EQ(finish.exit_code, 0) << finish.err;
+    EXPECT_GT(kills, 0) << "no kill landed during the ingest";
+    EXPECT_EQ(Dump(db), *reference_) << "trial " << trial << " after " << kills << " kills";
+  }
+}
+
+TEST_F(IngestInterruptTest, CtrlCStopsCleanlyAndTheNextRunCompletes) {
+  const std::string db = dir_->File("interrupted");
+  pid_t pid = Spawn({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--batch", "500"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  kill(pid, SIGINT);
+  const int code = Wait(pid);
+  if (code == 0) GTEST_SKIP() << "the ingest finished before the interrupt";
+  EXPECT_EQ(code, 2);
+  auto again = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--format", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("\"resumed\""));
+  EXPECT_EQ(Dump(db), *reference_);
+}
+
+TEST_F(IngestInterruptTest, ReadersKeepWorkingDuringAnIngest) {
+  const std::string db = dir_->File("busy");
+  // A first, small ingest so the store exists for readers.
+  bench::SyntheticVcfOptions small;
+  small.sites = 100;
+  small.samples = 2;
+  small.seed = 99;
+  WriteFile(dir_->File("small.vcf"), bench::SyntheticVcfText(small));
+  ASSERT_EQ(RunVcfAgent({"ingest", dir_->File("small.vcf"), "--db", db, "--no-index"}).exit_code, 0);
+  pid_t pid = Spawn({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--batch", "500"});
+  int reads = 0;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    auto r = RunVcfAgent({"variants", "--db", db, "-r", "chr1:1-5000000", "-n", "5", "-f", "tsv"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto count = RunVcfAgent({"sql", "--db", db, "SELECT count(*) FROM genotypes"});
+    ASSERT_EQ(count.exit_code, 0) << count.err;
+    ++reads;
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_GT(reads, 0);
+}
+
+}  // namespace
+}  // namespace vcfagent::testing
