@@ -2,14 +2,43 @@
 // variant-in->gene, sample-related-sample), capped at a number of nodes.
 #include <algorithm>
 #include <tuple>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 #include "store/graph/cohort_graph.h"
 
 namespace vcfagent::store {
 namespace {
 
-uint64_t Key(NodeRef n) { return (uint64_t{static_cast<uint8_t>(n.kind)} << 32) | n.id; }
+// Per-node state during the search, dense for samples and variants (a byte each: cheaper than
+// hashing when a high-degree level is counted for the cut) and hashed for the sparse gene ids.
+class NodeStates {
+ public:
+  enum State : uint8_t { kUnseen = 0, kIncluded = 1, kCut = 2 };
+  NodeStates(size_t samples, size_t variants) : samples_(samples, kUnseen), variants_(variants, kUnseen) {}
+  State Get(NodeRef n) const {
+    switch (n.kind) {
+      case NodeKind::kSample: return static_cast<State>(samples_[n.id]);
+      case NodeKind::kVariant: return static_cast<State>(variants_[n.id]);
+      case NodeKind::kGene: break;
+    }
+    auto it = genes_.find(n.id);
+    return it == genes_.end() ? kUnseen : it->second;
+  }
+  void Set(NodeRef n, State state) {
+    switch (n.kind) {
+      case NodeKind::kSample: samples_[n.id] = state; return;
+      case NodeKind::kVariant: variants_[n.id] = state; return;
+      case NodeKind::kGene: genes_[n.id] = state; return;
+    }
+  }
+  bool Included(NodeRef n) const { return Get(n) == kIncluded; }
+
+ private:
+  std::vector<uint8_t> samples_;
+  std::vector<uint8_t> variants_;
+  std::unordered_map<uint32_t, State> genes_;
+};
 
 }  // namespace
 
@@ -35,7 +64,7 @@ Result<Neighborhood> CohortGraph::Neighbors(NodeRef start, int depth, size_t max
   if (max_nodes == 0) return Status::Usage("graph: the node limit must be at least 1");
 
   Neighborhood out;
-  std::unordered_set<uint64_t> included;
+  NodeStates states(num_samples(), num_variants());
   auto label = [&](NodeRef n) {
     switch (n.kind) {
       case NodeKind::kSample: return sample_names_[n.id];
@@ -68,27 +97,27 @@ Result<Neighborhood> CohortGraph::Neighbors(NodeRef start, int depth, size_t max
     }
   };
 
-  included.insert(Key(start));
+  states.Set(start, NodeStates::kIncluded);
   out.nodes.push_back(GraphNode{start, 0, label(start)});
   size_t level_begin = 0;
   for (int d = 1; d <= depth && !out.truncated; ++d) {
     const size_t level_end = out.nodes.size();
-    std::unordered_set<uint64_t> cut;  // found at this depth but over the cap
+    uint64_t cut = 0;  // found at this depth but over the cap
     for (size_t i = level_begin; i < level_end; ++i) {
       for_each_neighbor(out.nodes[i].ref, [&](NodeRef m) {
-        const uint64_t key = Key(m);
-        if (included.count(key)) return;
+        if (states.Get(m) != NodeStates::kUnseen) return;
         if (out.nodes.size() < max_nodes) {
-          included.insert(key);
+          states.Set(m, NodeStates::kIncluded);
           out.nodes.push_back(GraphNode{m, d, label(m)});
         } else {
-          cut.insert(key);
+          states.Set(m, NodeStates::kCut);
+          ++cut;
         }
       });
     }
-    if (!cut.empty()) {
+    if (cut > 0) {
       out.truncated = true;
-      out.nodes_cut = cut.size();
+      out.nodes_cut = cut;
       out.cut_at_depth = d;
     }
     if (out.nodes.size() == level_end) break;  // nothing new: the component is exhausted
@@ -101,7 +130,7 @@ Result<Neighborhood> CohortGraph::Neighbors(NodeRef start, int depth, size_t max
     if (n.kind == NodeKind::kVariant) {
       for (uint64_t k = variant_offsets_[n.id]; k < variant_offsets_[n.id + 1]; ++k) {
         const NodeRef s{NodeKind::kSample, call_sample_[k]};
-        if (call_zygosity_[k] == Zygosity::kMissing || !included.count(Key(s))) continue;
+        if (call_zygosity_[k] == Zygosity::kMissing || !states.Included(s)) continue;
         GraphEdge e;
         e.kind = EdgeKind::kCarries;
         e.from = s;
@@ -110,7 +139,7 @@ Result<Neighborhood> CohortGraph::Neighbors(NodeRef start, int depth, size_t max
         out.edges.push_back(e);
       }
       const uint32_t gene = variants_[n.id].gene_id;
-      if (gene != kNoGene && included.count(Key(NodeRef{NodeKind::kGene, gene}))) {
+      if (gene != kNoGene && states.Included(NodeRef{NodeKind::kGene, gene})) {
         GraphEdge e;
         e.kind = EdgeKind::kInGene;
         e.from = n;
@@ -120,7 +149,7 @@ Result<Neighborhood> CohortGraph::Neighbors(NodeRef start, int depth, size_t max
     } else if (n.kind == NodeKind::kSample) {
       for (uint32_t r : relations_of_sample_[n.id]) {
         const SampleRelation& rel = relations_[r];
-        if (rel.sample1 != n.id || !included.count(Key(NodeRef{NodeKind::kSample, rel.sample2}))) {
+        if (rel.sample1 != n.id || !states.Included(NodeRef{NodeKind::kSample, rel.sample2})) {
           continue;
         }
         GraphEdge e;

@@ -32,9 +32,6 @@ inline bool LoadVcfIntoGraph(const std::string& path, store::CohortGraph::Builde
   std::vector<uint32_t> group;
   for (int s = 0; s < n_samples; ++s) group.push_back(builder.AddSample(hdr->samples[s]));
   const uint32_t group_id = builder.AddSampleGroup(group);
-  std::vector<std::string> chroms(hdr->n[BCF_DT_CTG]);
-  for (int i = 0; i < hdr->n[BCF_DT_CTG]; ++i) chroms[i] = bcf_hdr_id2name(hdr, i);
-  builder.SetChromNames(chroms);
 
   vcf::BcfRecordPtr rec = vcf::NewRecord();
   int32_t* gt = nullptr;
@@ -90,6 +87,10 @@ inline bool LoadVcfIntoGraph(const std::string& path, store::CohortGraph::Builde
       }
     }
   }
+  // After reading: htslib adds contigs missing from the header as it meets them.
+  std::vector<std::string> chroms(hdr->n[BCF_DT_CTG]);
+  for (int i = 0; i < hdr->n[BCF_DT_CTG]; ++i) chroms[i] = bcf_hdr_id2name(hdr, i);
+  builder.SetChromNames(chroms);
   free(gt);
   free(gq);
   free(dp);
