@@ -5,6 +5,9 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <optional>
+
+#include "util/progress.h"
 
 namespace vcfagent::store {
 namespace {
@@ -137,9 +140,13 @@ Result<std::vector<KinshipEstimate>> ComputeKinship(const CohortGraph& graph,
   const GenotypeBits bits = BuildBits(graph, site_of, n_sites, samples);
 
   std::vector<KinshipEstimate> out;
-  out.reserve(samples.size() * (samples.size() - (samples.empty() ? 0 : 1)) / 2);
   const size_t words = bits.words;
+  const uint64_t n_pairs = samples.size() * (samples.size() - (samples.empty() ? 0 : 1)) / 2;
+  out.reserve(n_pairs);
+  std::optional<ProgressMeter> progress;
+  if (options.progress) progress.emplace("kinship", n_pairs);
   for (size_t i = 0; i < samples.size(); ++i) {
+    if (CancelRequested()) return Status::Cancelled("kinship: cancelled");
     const uint64_t* ci = bits.Row(bits.called, i);
     const uint64_t* hi = bits.Row(bits.het, i);
     const uint64_t* ai = bits.Row(bits.hom_alt, i);
@@ -175,8 +182,10 @@ Result<std::vector<KinshipEstimate>> ComputeKinship(const CohortGraph& graph,
         e.relationship = ClassifyRelationship(e.kinship, e.ibs0_fraction, options);
       }
       out.push_back(e);
+      if (progress) progress->Update(out.size());
     }
   }
+  if (progress) progress->Finish(out.size());
   return out;
 }
 

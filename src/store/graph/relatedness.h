@@ -47,6 +47,7 @@ struct KinshipOptions {
   // Our default, halfway between 0 and a typical full-sibling fraction (~0.02 at variant sites).
   double parent_child_max_ibs0 = 0.01;
   int64_t min_sites = 100;
+  bool progress = true;  // a progress line on a terminal (util/progress.h); Ctrl-C cancels
 };
 
 struct KinshipEstimate {
@@ -66,7 +67,8 @@ struct KinshipEstimate {
 Relationship ClassifyRelationship(double kinship, double ibs0_fraction,
                                   const KinshipOptions& options = {});
 
-// All pairs of `samples` (empty: every sample), ordered by (sample1, sample2).
+// All pairs of `samples` (empty: every sample), ordered by (sample1, sample2). Cancelled status
+// when the user interrupts (CancelRequested()).
 Result<std::vector<KinshipEstimate>> ComputeKinship(const CohortGraph& graph,
                                                     const std::vector<uint32_t>& samples = {},
                                                     const KinshipOptions& options = {});
