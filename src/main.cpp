@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       cli::AddIngestCommand(app),
       cli::AddVariantsCommand(app),
       cli::AddSqlCommand(app),
+      cli::AddGraphCommand(app),
       cli::AddBackupCommand(app),
       cli::AddRestoreCommand(app),
   };
