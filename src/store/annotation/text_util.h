@@ -9,7 +9,12 @@
 #include <htslib/kseq.h>
 #include <htslib/kstring.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -83,8 +88,14 @@ inline std::string_view ChromKey(std::string_view chrom) {
 class TextLineReader {
  public:
   static Result<TextLineReader> Open(const std::string& path) {
+    // Checked first so the message is ours (htslib would also print its own on stderr).
+    struct stat info;
+    if (::stat(path.c_str(), &info) != 0 || ::access(path.c_str(), R_OK) != 0) {
+      return Status::IoError(path + ": cannot open file: " + std::strerror(errno));
+    }
+    if (S_ISDIR(info.st_mode)) return Status::IoError(path + ": is a directory, not a file");
     htsFile* fp = hts_open(path.c_str(), "r");
-    if (fp == nullptr) return Status::IoError(path + ": cannot open file");
+    if (fp == nullptr) return Status::IoError(path + ": cannot open file: " + std::strerror(errno));
     return TextLineReader(fp);
   }
   TextLineReader(TextLineReader&& other) noexcept
