@@ -104,8 +104,10 @@ class AnnotationVcfLoader {
     ProgressMeter progress("load annotations " + vcf::DisplayName(path));
     std::vector<std::optional<std::string>> values(readers.size());
     std::vector<std::vector<std::string>> per_field(readers.size());
-    void* buffer = nullptr;
-    int capacity = 0;
+    // One buffer per field: htslib counts a buffer's capacity in elements of the type last read
+    // into it, so a buffer shared between a String and a Float field would be overrun.
+    std::vector<void*> buffers(readers.size(), nullptr);
+    std::vector<int> capacities(readers.size(), 0);
     Status status;
     while (status.ok()) {
       auto more = reader.Next(record.get());
@@ -117,7 +119,7 @@ class AnnotationVcfLoader {
       bcf_unpack(rec, BCF_UN_INFO);
       for (size_t f = 0; f < readers.size(); ++f) {
         per_field[f].clear();
-        ReadField(header, rec, readers[f], &buffer, &capacity, &per_field[f]);
+        ReadField(header, rec, readers[f], &buffers[f], &capacities[f], &per_field[f]);
       }
       const char* chrom = bcf_seqname_safe(header, rec);
       for (int a = 1; a < rec->n_allele && status.ok(); ++a) {
@@ -128,7 +130,7 @@ class AnnotationVcfLoader {
         if (!status.ok()) status = status.WithContext(reader.Where());
       }
     }
-    std::free(buffer);
+    for (void* buffer : buffers) std::free(buffer);
     progress.Finish(reader.records_read());
     VCFAGENT_RETURN_IF_ERROR(status);
     annotator->Finish();
@@ -139,7 +141,6 @@ class AnnotationVcfLoader {
   // The field's values as text, one per comma-separated element (a Flag gives "1").
   static void ReadField(const bcf_hdr_t* header, bcf1_t* rec, const FieldReader& field, void** buffer,
                         int* capacity, std::vector<std::string>* out) {
-    // htslib's getters reallocate the buffer as needed, whatever its element type.
     switch (field.type) {
       case BCF_HT_FLAG:
         if (bcf_get_info_flag(header, rec, field.tag.c_str(), nullptr, nullptr) == 1) out->push_back("1");
