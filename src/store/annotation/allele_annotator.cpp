@@ -17,8 +17,9 @@ namespace vcfagent::store {
 namespace {
 
 bool IsSymbolicAllele(std::string_view allele) {
-  return allele.empty() || allele.front() == '<' || allele.find_first_of("[]") != std::string_view::npos ||
-         allele == "*" || allele == "." || allele.front() == '.' || allele.back() == '.';
+  return allele.empty() || allele.front() == '<' ||
+         allele.find_first_of("[]") != std::string_view::npos || allele == "*" || allele == "." ||
+         allele.front() == '.' || allele.back() == '.';
 }
 
 std::string Upper(std::string_view text) {
@@ -29,7 +30,8 @@ std::string Upper(std::string_view text) {
 
 std::string SourceNameOf(const std::string& path) {
   std::string_view name = path;
-  if (size_t slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (size_t slash = name.rfind('/'); slash != std::string_view::npos)
+    name.remove_prefix(slash + 1);
   for (std::string_view ext : {".gz", ".bgz", ".vcf", ".bcf"}) {
     if (name.size() > ext.size() && EqualsIgnoreCase(name.substr(name.size() - ext.size()), ext)) {
       name.remove_suffix(ext.size());
@@ -64,7 +66,8 @@ MinimalAllele MinimalRepresentation(int64_t pos, std::string_view ref, std::stri
   out.ref.resize(out.ref.size() - suffix);
   out.alt.resize(out.alt.size() - suffix);
   size_t prefix = 0;
-  while (out.ref.size() - prefix > 1 && out.alt.size() - prefix > 1 && out.ref[prefix] == out.alt[prefix]) {
+  while (out.ref.size() - prefix > 1 && out.alt.size() - prefix > 1 &&
+         out.ref[prefix] == out.alt[prefix]) {
     ++prefix;
   }
   out.ref.erase(0, prefix);
@@ -95,8 +98,9 @@ class AnnotationVcfLoader {
       kept.push_back(tag);
     }
     if (readers.empty()) {
-      return Status::Usage(path + ": the header defines none of the default ClinVar fields (CLNSIG, "
-                                  "CLNREVSTAT, CLNDN, GENEINFO); name the INFO fields to attach");
+      return Status::Usage(path +
+                           ": the header defines none of the default ClinVar fields (CLNSIG, "
+                           "CLNREVSTAT, CLNDN, GENEINFO); name the INFO fields to attach");
     }
     annotator->fields_ = std::move(kept);
 
@@ -111,9 +115,15 @@ class AnnotationVcfLoader {
     Status status;
     while (status.ok()) {
       auto more = reader.Next(record.get());
-      if (!more.ok()) { status = more.status(); break; }
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
       if (!*more) break;
-      if (CancelRequested()) { status = Status::Cancelled("interrupted"); break; }
+      if (CancelRequested()) {
+        status = Status::Cancelled("interrupted");
+        break;
+      }
       progress.Update(reader.records_read());
       bcf1_t* rec = record.get();
       bcf_unpack(rec, BCF_UN_INFO);
@@ -139,11 +149,12 @@ class AnnotationVcfLoader {
 
  private:
   // The field's values as text, one per comma-separated element (a Flag gives "1").
-  static void ReadField(const bcf_hdr_t* header, bcf1_t* rec, const FieldReader& field, void** buffer,
-                        int* capacity, std::vector<std::string>* out) {
+  static void ReadField(const bcf_hdr_t* header, bcf1_t* rec, const FieldReader& field,
+                        void** buffer, int* capacity, std::vector<std::string>* out) {
     switch (field.type) {
       case BCF_HT_FLAG:
-        if (bcf_get_info_flag(header, rec, field.tag.c_str(), nullptr, nullptr) == 1) out->push_back("1");
+        if (bcf_get_info_flag(header, rec, field.tag.c_str(), nullptr, nullptr) == 1)
+          out->push_back("1");
         return;
       case BCF_HT_INT: {
         const int n = bcf_get_info_int32(header, rec, field.tag.c_str(), buffer, capacity);
@@ -179,8 +190,8 @@ class AnnotationVcfLoader {
   }
 
   // The value kept for ALT `allele` (1-based): its own element for Number=A/R, else all of them.
-  static std::optional<std::string> Select(const FieldReader& field, const std::vector<std::string>& elements,
-                                           int allele) {
+  static std::optional<std::string> Select(const FieldReader& field,
+                                           const std::vector<std::string>& elements, int allele) {
     if (elements.empty()) return std::nullopt;
     std::string value;
     if (field.number == BCF_VL_A || field.number == BCF_VL_R) {
@@ -200,7 +211,8 @@ class AnnotationVcfLoader {
 };
 
 uint32_t AlleleAnnotator::InternValue(std::string_view value) {
-  auto [it, inserted] = value_index_.try_emplace(std::string(value), static_cast<uint32_t>(values_.size()));
+  auto [it, inserted] =
+      value_index_.try_emplace(std::string(value), static_cast<uint32_t>(values_.size()));
   if (inserted) values_.emplace_back(value);
   return it->second;
 }
@@ -209,9 +221,11 @@ Status AlleleAnnotator::AddAllele(std::string_view chrom, int64_t pos, std::stri
                                   std::string_view alt,
                                   const std::vector<std::optional<std::string>>& values) {
   const MinimalAllele minimal = MinimalRepresentation(pos, ref, alt);
-  if (alleles_.size() + minimal.ref.size() + minimal.alt.size() > std::numeric_limits<uint32_t>::max() ||
+  if (alleles_.size() + minimal.ref.size() + minimal.alt.size() >
+          std::numeric_limits<uint32_t>::max() ||
       entries_.size() >= std::numeric_limits<uint32_t>::max() / (fields_.size() + 1)) {
-    return Status::InvalidInput("the annotation VCF is too large to hold in memory (over 4 GB of alleles)");
+    return Status::InvalidInput(
+        "the annotation VCF is too large to hold in memory (over 4 GB of alleles)");
   }
   const std::string key(ChromKey(chrom));
   auto [it, inserted] = chrom_ids_.try_emplace(key, static_cast<uint32_t>(chrom_names_.size()));
@@ -241,7 +255,8 @@ void AlleleAnnotator::Finish() {
   value_index_ = {};  // lookups go by id; the reverse index only served loading
 }
 
-Result<AlleleAnnotator> AlleleAnnotator::Open(const std::string& vcf_path, std::vector<std::string> fields) {
+Result<AlleleAnnotator> AlleleAnnotator::Open(const std::string& vcf_path,
+                                              std::vector<std::string> fields) {
   AlleleAnnotator annotator;
   annotator.source_name_ = SourceNameOf(vcf_path);
   const bool default_fields = fields.empty();
@@ -251,7 +266,8 @@ Result<AlleleAnnotator> AlleleAnnotator::Open(const std::string& vcf_path, std::
 }
 
 std::optional<AnnotationFields> AlleleAnnotator::Lookup(std::string_view chrom, int64_t pos,
-                                                        std::string_view ref, std::string_view alt) const {
+                                                        std::string_view ref,
+                                                        std::string_view alt) const {
   auto chrom_it = chrom_ids_.find(std::string(ChromKey(chrom)));
   if (chrom_it == chrom_ids_.end()) return std::nullopt;
   const MinimalAllele key = MinimalRepresentation(pos, ref, alt);
@@ -261,7 +277,8 @@ std::optional<AnnotationFields> AlleleAnnotator::Lookup(std::string_view chrom, 
                              [this](const Entry& e, const auto& k) {
                                return std::make_tuple(e.chrom, e.pos, Ref(e), Alt(e)) < k;
                              });
-  if (it == entries_.end() || std::make_tuple(it->chrom, it->pos, Ref(*it), Alt(*it)) != key_tuple) {
+  if (it == entries_.end() ||
+      std::make_tuple(it->chrom, it->pos, Ref(*it), Alt(*it)) != key_tuple) {
     return std::nullopt;
   }
   AnnotationFields out;
@@ -274,7 +291,8 @@ std::optional<AnnotationFields> AlleleAnnotator::Lookup(std::string_view chrom, 
 
 size_t AlleleAnnotator::MemoryBytes() const {
   size_t bytes = entries_.capacity() * sizeof(Entry) + alleles_.capacity() +
-                 value_ids_.capacity() * sizeof(uint32_t) + values_.capacity() * sizeof(std::string);
+                 value_ids_.capacity() * sizeof(uint32_t) +
+                 values_.capacity() * sizeof(std::string);
   for (const std::string& value : values_) {
     if (value.capacity() > 15) bytes += value.capacity() + 1;
   }
@@ -295,18 +313,22 @@ std::string ClinicalSignificanceClass(std::string_view clnsig) {
       result = "conflicting";
     } else {
       if (slash != std::string_view::npos) first = first.substr(0, slash);
-      if (first == "pathogenic") result = "pathogenic";
-      else if (first == "likely_pathogenic") result = "likely-pathogenic";
-      else if (first == "uncertain_significance") result = "uncertain";
-      else if (first == "likely_benign") result = "likely-benign";
-      else if (first == "benign") result = "benign";
-      else return;
+      if (first == "pathogenic")
+        result = "pathogenic";
+      else if (first == "likely_pathogenic")
+        result = "likely-pathogenic";
+      else if (first == "uncertain_significance")
+        result = "uncertain";
+      else if (first == "likely_benign")
+        result = "likely-benign";
+      else if (first == "benign")
+        result = "benign";
+      else
+        return;
     }
     found = true;
   };
-  ForEachPart(clnsig, '|', [&](std::string_view part) {
-    ForEachPart(part, ',', classify);
-  });
+  ForEachPart(clnsig, '|', [&](std::string_view part) { ForEachPart(part, ',', classify); });
   return result;
 }
 

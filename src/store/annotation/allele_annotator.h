@@ -69,12 +69,14 @@ class AlleleAnnotator {
     uint32_t alleles;  // offset of ref then alt in alleles_
     uint32_t ref_len;
     uint32_t alt_len;
-    uint32_t values;   // offset of this entry's fields_.size() value ids in value_ids_
-    uint32_t order;    // input order, so the first record of a key wins after sorting
+    uint32_t values;  // offset of this entry's fields_.size() value ids in value_ids_
+    uint32_t order;   // input order, so the first record of a key wins after sorting
   };
   static constexpr uint32_t kNoValue = UINT32_MAX;
 
-  std::string_view Ref(const Entry& e) const { return std::string_view(alleles_).substr(e.alleles, e.ref_len); }
+  std::string_view Ref(const Entry& e) const {
+    return std::string_view(alleles_).substr(e.alleles, e.ref_len);
+  }
   std::string_view Alt(const Entry& e) const {
     return std::string_view(alleles_).substr(e.alleles + e.ref_len, e.alt_len);
   }

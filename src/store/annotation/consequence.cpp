@@ -35,16 +35,16 @@ constexpr std::array kTerms = {
     TermInfo{"transcript_amplification", Impact::kHigh},
     TermInfo{"feature_elongation", Impact::kHigh},
     TermInfo{"feature_truncation", Impact::kHigh},
-    TermInfo{"feature_ablation", Impact::kHigh},               // SnpEff
-    TermInfo{"rare_amino_acid_variant", Impact::kHigh},        // SnpEff
-    TermInfo{"protein_protein_contact", Impact::kHigh},        // SnpEff
-    TermInfo{"structural_interaction_variant", Impact::kHigh}, // SnpEff
+    TermInfo{"feature_ablation", Impact::kHigh},                // SnpEff
+    TermInfo{"rare_amino_acid_variant", Impact::kHigh},         // SnpEff
+    TermInfo{"protein_protein_contact", Impact::kHigh},         // SnpEff
+    TermInfo{"structural_interaction_variant", Impact::kHigh},  // SnpEff
     TermInfo{"inframe_insertion", Impact::kModerate},
     TermInfo{"disruptive_inframe_insertion", Impact::kModerate},    // SnpEff
     TermInfo{"conservative_inframe_insertion", Impact::kModerate},  // SnpEff
     TermInfo{"inframe_deletion", Impact::kModerate},
-    TermInfo{"disruptive_inframe_deletion", Impact::kModerate},     // SnpEff
-    TermInfo{"conservative_inframe_deletion", Impact::kModerate},   // SnpEff
+    TermInfo{"disruptive_inframe_deletion", Impact::kModerate},    // SnpEff
+    TermInfo{"conservative_inframe_deletion", Impact::kModerate},  // SnpEff
     TermInfo{"missense_variant", Impact::kModerate},
     TermInfo{"protein_altering_variant", Impact::kModerate},
     TermInfo{"splice_donor_5th_base_variant", Impact::kLow},
@@ -121,7 +121,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kBcftool
 const std::unordered_map<std::string, int>& TermIndex() {
   static const auto* index = [] {
     auto* map = new std::unordered_map<std::string, int>();
-    for (size_t i = 0; i < kTerms.size(); ++i) map->emplace(ToLower(kTerms[i].term), static_cast<int>(i));
+    for (size_t i = 0; i < kTerms.size(); ++i)
+      map->emplace(ToLower(kTerms[i].term), static_cast<int>(i));
     for (const auto& [alias, so] : kBcftoolsTerms) {
       auto it = map->find(ToLower(so));
       if (it != map->end()) map->emplace(ToLower(alias), it->second);
@@ -150,11 +151,16 @@ int SortKey(std::string_view term, Impact annotated) {
   static const int kLowEnd = RankOfAnchor("sequence_feature");
   static const int kModifierEnd = RankOfAnchor("sequence_variant");
   switch (annotated) {
-    case Impact::kHigh: return kHighEnd * 2 + 1;
-    case Impact::kModerate: return kModerateEnd * 2 + 1;
-    case Impact::kLow: return kLowEnd * 2 + 1;
-    case Impact::kModifier: return kModifierEnd * 2 + 1;
-    case Impact::kNone: break;
+    case Impact::kHigh:
+      return kHighEnd * 2 + 1;
+    case Impact::kModerate:
+      return kModerateEnd * 2 + 1;
+    case Impact::kLow:
+      return kLowEnd * 2 + 1;
+    case Impact::kModifier:
+      return kModifierEnd * 2 + 1;
+    case Impact::kNone:
+      break;
   }
   return kUnknownSeverityRank * 2;
 }
@@ -179,7 +185,8 @@ std::string MinimalVepAllele(std::string_view ref, std::string_view alt) {
   return alt.empty() ? std::string("-") : std::string(alt);
 }
 
-int FindColumn(const std::vector<std::string>& columns, std::initializer_list<std::string_view> names) {
+int FindColumn(const std::vector<std::string>& columns,
+               std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
     for (size_t i = 0; i < columns.size(); ++i) {
       if (EqualsIgnoreCase(columns[i], name)) return static_cast<int>(i);
@@ -284,7 +291,10 @@ Result<ConsequenceParser> ConsequenceParser::FromDescription(std::string_view ta
   }
   std::string cleaned;
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields.substr(i, 3) == "[*]") { i += 2; continue; }  // bcftools' optional '*' prefix
+    if (fields.substr(i, 3) == "[*]") {
+      i += 2;
+      continue;
+    }  // bcftools' optional '*' prefix
     if (fields[i] == '[' || fields[i] == ']') continue;
     cleaned.push_back(fields[i]);
   }
@@ -314,8 +324,7 @@ Result<ConsequenceParser> ConsequenceParser::FromDescription(std::string_view ta
 Result<ConsequenceParser> ConsequenceParser::FromHeaderTag(const bcf_hdr_t* header,
                                                            std::string_view tag) {
   const std::string id(tag);
-  bcf_hrec_t* hrec =
-      bcf_hdr_get_hrec(header, BCF_HL_INFO, "ID", id.c_str(), nullptr);
+  bcf_hrec_t* hrec = bcf_hdr_get_hrec(header, BCF_HL_INFO, "ID", id.c_str(), nullptr);
   if (hrec == nullptr) {
     return Status::InvalidInput("INFO/" + id + " is not defined in the header");
   }
@@ -348,7 +357,8 @@ std::vector<AlleleConsequence> ConsequenceParser::Parse(
   if (style_ == AnnotationStyle::kVep && allele_col_ >= 0) {
     spellings.push_back(VepAlleleStrings(alleles));
     std::vector<std::string> minimal;
-    for (size_t i = 1; i < alleles.size(); ++i) minimal.push_back(MinimalVepAllele(alleles[0], alleles[i]));
+    for (size_t i = 1; i < alleles.size(); ++i)
+      minimal.push_back(MinimalVepAllele(alleles[0], alleles[i]));
     spellings.push_back(std::move(minimal));
   }
   if (allele_col_ >= 0) {
@@ -359,7 +369,10 @@ std::vector<AlleleConsequence> ConsequenceParser::Parse(
       int found = -1;
       for (size_t i = 0; i < spelling.size(); ++i) {
         if (!EqualsIgnoreCase(spelling[i], allele)) continue;
-        if (found >= 0) { found = -2; break; }  // ambiguous in this spelling; try the next
+        if (found >= 0) {
+          found = -2;
+          break;
+        }  // ambiguous in this spelling; try the next
         found = static_cast<int>(i);
       }
       if (found >= 0) return found;
@@ -385,7 +398,10 @@ std::vector<AlleleConsequence> ConsequenceParser::Parse(
       term = Trim(term);
       if (term.empty()) return;
       const int key = SortKey(term, annotated);
-      if (key < worst_key) { worst_key = key; worst_term = term; }
+      if (key < worst_key) {
+        worst_key = key;
+        worst_term = term;
+      }
     });
     if (worst_term.empty()) return;
 

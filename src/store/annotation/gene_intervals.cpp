@@ -13,7 +13,8 @@ namespace vcfagent::store {
 namespace {
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && EqualsIgnoreCase(text.substr(text.size() - suffix.size()), suffix);
+  return text.size() >= suffix.size() &&
+         EqualsIgnoreCase(text.substr(text.size() - suffix.size()), suffix);
 }
 
 // Splits a line on tabs.
@@ -97,12 +98,16 @@ class GeneFileLoader {
       if (Trim(line).empty()) continue;
       Status status;
       switch (genes_->format_) {
-        case GeneFileFormat::kBed: status = BedLine(line); break;
+        case GeneFileFormat::kBed:
+          status = BedLine(line);
+          break;
         case GeneFileFormat::kGff3:
           if (line.substr(0, 7) == "##FASTA") return Finish();  // sequences follow, not features
           status = Gff3Line(line);
           break;
-        case GeneFileFormat::kGtf: status = GtfLine(line); break;
+        case GeneFileFormat::kGtf:
+          status = GtfLine(line);
+          break;
       }
       VCFAGENT_RETURN_IF_ERROR(status);
     }
@@ -237,7 +242,8 @@ class GeneFileLoader {
 
   Status Finish() {
     if (!saw_gene_line_) {
-      for (const auto& [key, span] : spans_) genes_->Add(span.chrom, span.start1, span.end1, span.name);
+      for (const auto& [key, span] : spans_)
+        genes_->Add(span.chrom, span.start1, span.end1, span.name);
     }
     genes_->Finish();
     return Status::Ok();
@@ -267,8 +273,10 @@ Result<GeneIntervals> GeneIntervals::Load(const std::string& path) {
   return genes;
 }
 
-void GeneIntervals::Add(std::string_view chrom, int64_t start1, int64_t end1, std::string_view name) {
-  auto [it, inserted] = name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
+void GeneIntervals::Add(std::string_view chrom, int64_t start1, int64_t end1,
+                        std::string_view name) {
+  auto [it, inserted] =
+      name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(name);
   by_chrom_[std::string(ChromKey(chrom))].push_back(Interval{start1, end1, end1, it->second});
   ++gene_count_;

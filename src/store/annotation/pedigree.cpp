@@ -22,18 +22,23 @@ std::vector<std::string_view> SplitPedLine(std::string_view line) {
   return fields;
 }
 
-bool IsUnknownParent(std::string_view id) { return id.empty() || id == "0" || id == "-9" || id == "."; }
+bool IsUnknownParent(std::string_view id) {
+  return id.empty() || id == "0" || id == "-9" || id == ".";
+}
 
 Sex ParseSex(std::string_view text) {
-  if (text == "1" || EqualsIgnoreCase(text, "m") || EqualsIgnoreCase(text, "male")) return Sex::kMale;
-  if (text == "2" || EqualsIgnoreCase(text, "f") || EqualsIgnoreCase(text, "female")) return Sex::kFemale;
+  if (text == "1" || EqualsIgnoreCase(text, "m") || EqualsIgnoreCase(text, "male"))
+    return Sex::kMale;
+  if (text == "2" || EqualsIgnoreCase(text, "f") || EqualsIgnoreCase(text, "female"))
+    return Sex::kFemale;
   return Sex::kUnknown;
 }
 
 std::optional<Phenotype> ParsePhenotype(std::string_view text) {
   if (text == "1" || EqualsIgnoreCase(text, "unaffected")) return Phenotype::kUnaffected;
   if (text == "2" || EqualsIgnoreCase(text, "affected")) return Phenotype::kAffected;
-  if (text.empty() || text == "0" || text == "-9" || text == "." || EqualsIgnoreCase(text, "unknown")) {
+  if (text.empty() || text == "0" || text == "-9" || text == "." ||
+      EqualsIgnoreCase(text, "unknown")) {
     return Phenotype::kUnknown;
   }
   return std::nullopt;
@@ -43,23 +48,30 @@ std::optional<Phenotype> ParsePhenotype(std::string_view text) {
 
 std::string_view ToString(Sex sex) {
   switch (sex) {
-    case Sex::kMale: return "male";
-    case Sex::kFemale: return "female";
-    case Sex::kUnknown: break;
+    case Sex::kMale:
+      return "male";
+    case Sex::kFemale:
+      return "female";
+    case Sex::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view ToString(Phenotype phenotype) {
   switch (phenotype) {
-    case Phenotype::kUnaffected: return "unaffected";
-    case Phenotype::kAffected: return "affected";
-    case Phenotype::kUnknown: break;
+    case Phenotype::kUnaffected:
+      return "unaffected";
+    case Phenotype::kAffected:
+      return "affected";
+    case Phenotype::kUnknown:
+      break;
   }
   return "unknown";
 }
 
-Status Pedigree::AddLine(std::string_view line, int64_t line_number, const std::string& display_name) {
+Status Pedigree::AddLine(std::string_view line, int64_t line_number,
+                         const std::string& display_name) {
   if (Trim(line).empty() || Trim(line).front() == '#') return Status::Ok();
   auto error = [&](const std::string& message) {
     return Status::InvalidInput(display_name + ":" + std::to_string(line_number) + ": " + message);
@@ -73,8 +85,10 @@ Status Pedigree::AddLine(std::string_view line, int64_t line_number, const std::
   if (fields[0].empty()) return error("column 1 (family): empty family id");
   const auto phenotype = ParsePhenotype(fields[5]);
   if (!phenotype) {
-    return error("column 6 (phenotype): expected 1 (unaffected), 2 (affected), 0 or -9 (unknown), "
-                 "found '" + std::string(fields[5]) + "'");
+    return error(
+        "column 6 (phenotype): expected 1 (unaffected), 2 (affected), 0 or -9 (unknown), "
+        "found '" +
+        std::string(fields[5]) + "'");
   }
   PedigreeMember member;
   member.family = std::string(fields[0]);
@@ -110,7 +124,8 @@ Result<Pedigree> Pedigree::Load(const std::string& path) {
     if (!*more) break;
     VCFAGENT_RETURN_IF_ERROR(pedigree.AddLine(line, reader->line_number(), path));
   }
-  if (pedigree.members_.empty()) return Status::InvalidInput(path + ": no individuals in the pedigree");
+  if (pedigree.members_.empty())
+    return Status::InvalidInput(path + ": no individuals in the pedigree");
   return pedigree;
 }
 

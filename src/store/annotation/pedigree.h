@@ -36,7 +36,7 @@ struct PedigreeMember {
   std::string mother;  // empty when unknown
   Sex sex = Sex::kUnknown;
   Phenotype phenotype = Phenotype::kUnknown;
-  int64_t line = 0;    // where it was defined, for messages
+  int64_t line = 0;  // where it was defined, for messages
 };
 
 class Pedigree {

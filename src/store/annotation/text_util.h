@@ -8,17 +8,16 @@
 #include <htslib/hts.h>
 #include <htslib/kseq.h>
 #include <htslib/kstring.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +27,9 @@
 
 namespace vcfagent::store {
 
-inline char AsciiLower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+inline char AsciiLower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 inline std::string ToLower(std::string_view text) {
   std::string out(text);
@@ -37,8 +38,9 @@ inline std::string ToLower(std::string_view text) {
 }
 
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return AsciiLower(x) == AsciiLower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLower(x) == AsciiLower(y);
+         });
 }
 
 inline bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
@@ -99,7 +101,8 @@ class TextLineReader {
     return TextLineReader(fp);
   }
   TextLineReader(TextLineReader&& other) noexcept
-      : fp_(std::exchange(other.fp_, nullptr)), line_(std::exchange(other.line_, kstring_t{0, 0, nullptr})),
+      : fp_(std::exchange(other.fp_, nullptr)),
+        line_(std::exchange(other.line_, kstring_t{0, 0, nullptr})),
         line_number_(other.line_number_) {}
   TextLineReader(const TextLineReader&) = delete;
   TextLineReader& operator=(const TextLineReader&) = delete;
@@ -114,7 +117,8 @@ class TextLineReader {
   Result<bool> Next(std::string_view* line) {
     const int ret = hts_getline(fp_, KS_SEP_LINE, &line_);
     if (ret == -1) return false;
-    if (ret < -1) return Status::IoError("line " + std::to_string(line_number_ + 1) + ": read error");
+    if (ret < -1)
+      return Status::IoError("line " + std::to_string(line_number_ + 1) + ": read error");
     ++line_number_;
     std::string_view text(line_.s, line_.l);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);

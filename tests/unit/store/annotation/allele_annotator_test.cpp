@@ -28,7 +28,8 @@ std::vector<std::string> Split(const std::string& text, char sep) {
 }
 
 // bcftools query rows: CHROM POS REF ALT then the fields.
-std::vector<std::vector<std::string>> Query(const std::string& path, const std::vector<std::string>& fields,
+std::vector<std::vector<std::string>> Query(const std::string& path,
+                                            const std::vector<std::string>& fields,
                                             const std::string& pre = "") {
   std::string format = "%CHROM\\t%POS\\t%REF\\t%ALT";
   for (const auto& f : fields) format += "\\t%" + f;
@@ -80,9 +81,10 @@ TEST(AlleleAnnotator, ClinVarAllelesMatchBcftoolsQueryHoweverPadded) {
     const std::string &ref = row[2], &alt = row[3];
     const std::string where = chrom + ":" + row[1] + " " + ref + ">" + alt;
     ExpectFields(annotator->Lookup(chrom, pos, ref, alt), row, kDefaultClinVarFields, where);
-    ExpectFields(annotator->Lookup("chr" + chrom, pos, ref, alt), row, kDefaultClinVarFields, where + " chr");
-    ExpectFields(annotator->Lookup(chrom, pos - 1, "C" + ref, "C" + alt), row, kDefaultClinVarFields,
-                 where + " left-padded");
+    ExpectFields(annotator->Lookup("chr" + chrom, pos, ref, alt), row, kDefaultClinVarFields,
+                 where + " chr");
+    ExpectFields(annotator->Lookup(chrom, pos - 1, "C" + ref, "C" + alt), row,
+                 kDefaultClinVarFields, where + " left-padded");
     ExpectFields(annotator->Lookup(chrom, pos, ref + "GA", alt + "GA"), row, kDefaultClinVarFields,
                  where + " right-padded");
     indels += ref.size() != alt.size();
@@ -99,11 +101,13 @@ TEST(AlleleAnnotator, MultiallelicRecordsAreSplit) {
   const std::string merged = dir.File("merged.vcf.gz");
   // The slice has no ##contig lines, which bcftools norm needs to write: add them first.
   const std::string in = "zcat '" + CorpusPath(kClinVar) + "'";
-  auto norm = RunProgram("sh", {"-c", "(" + in + " | grep '^##'; " + in +
-                                          " | grep -v '^#' | cut -f1 | sort -u | sed 's/.*/##contig=<ID=&>/'; " +
-                                          in + " | grep -v '^##') | bcftools norm -m+any -Oz -o '" + merged + "'"});
+  auto norm = RunProgram(
+      "sh", {"-c", "(" + in + " | grep '^##'; " + in +
+                       " | grep -v '^#' | cut -f1 | sort -u | sed 's/.*/##contig=<ID=&>/'; " + in +
+                       " | grep -v '^##') | bcftools norm -m+any -Oz -o '" + merged + "'"});
   ASSERT_EQ(norm.exit_code, 0) << norm.err;
-  auto multi = RunProgram("sh", {"-c", "bcftools view -H '" + merged + "' | awk '$5 ~ /,/' | wc -l"});
+  auto multi =
+      RunProgram("sh", {"-c", "bcftools view -H '" + merged + "' | awk '$5 ~ /,/' | wc -l"});
   ASSERT_GT(std::stoi(multi.out), 0) << "the merge made no multiallelic record";
   auto annotator = AlleleAnnotator::Open(merged);
   ASSERT_TRUE(annotator.ok()) << annotator.status().message();
@@ -131,7 +135,8 @@ TEST(AlleleAnnotator, NumberAFieldsFollowTheirAllele) {
   for (const auto& row : rows) {
     const std::string where = row[0] + ":" + row[1] + " " + row[2] + ">" + row[3];
     const MinimalAllele key = MinimalRepresentation(std::stoll(row[1]), row[2], row[3]);
-    if (!seen.insert(row[0] + ":" + std::to_string(key.pos) + key.ref + ">" + key.alt).second) continue;
+    if (!seen.insert(row[0] + ":" + std::to_string(key.pos) + key.ref + ">" + key.alt).second)
+      continue;
     auto found = annotator->Lookup(row[0], std::stoll(row[1]), row[2], row[3]);
     ASSERT_TRUE(found.has_value()) << where;
     const auto map = AsMap(*found);
@@ -149,8 +154,8 @@ TEST(AlleleAnnotator, NumberAFieldsFollowTheirAllele) {
 }
 
 TEST(AlleleAnnotator, MinimalRepresentation) {
-  auto expect = [](int64_t pos, const char* ref, const char* alt, int64_t want_pos, const char* want_ref,
-                   const char* want_alt) {
+  auto expect = [](int64_t pos, const char* ref, const char* alt, int64_t want_pos,
+                   const char* want_ref, const char* want_alt) {
     const MinimalAllele m = MinimalRepresentation(pos, ref, alt);
     EXPECT_EQ(m.pos, want_pos) << ref << ">" << alt;
     EXPECT_EQ(m.ref, want_ref) << ref << ">" << alt;
@@ -159,7 +164,7 @@ TEST(AlleleAnnotator, MinimalRepresentation) {
   expect(100, "ATT", "A", 100, "ATT", "A");
   expect(100, "ATTG", "AG", 100, "ATT", "A");
   expect(99, "CATT", "CA", 100, "ATT", "A");
-  expect(100, "ctg", "cag", 101, "T", "A");       // upper-cased, MNV trimmed to the SNV
+  expect(100, "ctg", "cag", 101, "T", "A");  // upper-cased, MNV trimmed to the SNV
   expect(100, "TATATA", "AATATA", 100, "T", "A");
   expect(100, "A", "<DEL>", 100, "A", "<DEL>");  // symbolic: as written
 }
@@ -173,8 +178,10 @@ TEST(AlleleAnnotator, ClinicalSignificanceClasses) {
   EXPECT_EQ(ClinicalSignificanceClass("Likely_benign"), "likely-benign");
   EXPECT_EQ(ClinicalSignificanceClass("Benign"), "benign");
   EXPECT_EQ(ClinicalSignificanceClass("Benign/Likely_benign"), "benign");
-  EXPECT_EQ(ClinicalSignificanceClass("Conflicting_interpretations_of_pathogenicity"), "conflicting");
-  EXPECT_EQ(ClinicalSignificanceClass("Conflicting_classifications_of_pathogenicity"), "conflicting");
+  EXPECT_EQ(ClinicalSignificanceClass("Conflicting_interpretations_of_pathogenicity"),
+            "conflicting");
+  EXPECT_EQ(ClinicalSignificanceClass("Conflicting_classifications_of_pathogenicity"),
+            "conflicting");
   EXPECT_EQ(ClinicalSignificanceClass("risk_factor|Likely_pathogenic"), "likely-pathogenic");
   EXPECT_EQ(ClinicalSignificanceClass("Uncertain_significance,_risk_factor"), "uncertain");
   EXPECT_EQ(ClinicalSignificanceClass("drug_response"), "other");
@@ -190,7 +197,8 @@ TEST(AlleleAnnotator, ErrorsAreClear) {
 
   auto not_clinvar = AlleleAnnotator::Open(CorpusPath("vcfanno/tests/multiple-alts/ma-db.vcf.gz"));
   ASSERT_FALSE(not_clinvar.ok());
-  EXPECT_NE(not_clinvar.status().message().find("none of the default ClinVar fields"), std::string::npos);
+  EXPECT_NE(not_clinvar.status().message().find("none of the default ClinVar fields"),
+            std::string::npos);
 
   auto missing = AlleleAnnotator::Open("/nonexistent/clinvar.vcf.gz");
   ASSERT_FALSE(missing.ok());

@@ -24,7 +24,8 @@ std::vector<std::string> SplitString(std::string_view text, char sep) {
   size_t start = 0;
   while (true) {
     const size_t end = text.find(sep, start);
-    out.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    out.emplace_back(
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (end == std::string_view::npos) return out;
     start = end + 1;
   }
@@ -164,8 +165,8 @@ std::vector<ParsedRecord> ParseFile(const std::string& path, const ConsequencePa
     std::string alts;
     for (int i = 1; i < r->n_allele; ++i) alts += (i > 1 ? "," : "") + std::string(r->d.allele[i]);
     ParsedRecord parsed;
-    parsed.key = std::string(bcf_seqname((*reader)->header(), r)) + " " + std::to_string(r->pos + 1) +
-                 " " + r->d.allele[0] + " " + alts;
+    parsed.key = std::string(bcf_seqname((*reader)->header(), r)) + " " +
+                 std::to_string(r->pos + 1) + " " + r->d.allele[0] + " " + alts;
     parsed.alleles = parser.ParseRecord((*reader)->header(), r);
     EXPECT_EQ(parsed.alleles.size(), static_cast<size_t>(r->n_allele - 1));
     out.push_back(std::move(parsed));
@@ -176,8 +177,8 @@ std::vector<ParsedRecord> ParseFile(const std::string& path, const ConsequencePa
 // Our per-ALT results against bcftools' per-record worst: the worst level over the ALTs must be
 // bcftools' level; where we chose the same term, the impact and gene must be bcftools' too.
 void ExpectAgreesWithBcftools(const std::vector<ParsedRecord>& ours,
-                              const std::map<std::string, WorstRow>& theirs, const std::string& scale,
-                              size_t min_compared) {
+                              const std::map<std::string, WorstRow>& theirs,
+                              const std::string& scale, size_t min_compared) {
   BcftoolsSeverity severity(scale);
   ASSERT_TRUE(severity.loaded());
   size_t compared = 0, same_term = 0;
@@ -188,13 +189,17 @@ void ExpectAgreesWithBcftools(const std::vector<ParsedRecord>& ours,
     for (const AlleleConsequence& allele : record.alleles) {
       if (allele.consequence.empty()) continue;
       const int level = severity.Level(allele.consequence);
-      if (worst == nullptr || level > our_level) { our_level = level; worst = &allele; }
+      if (worst == nullptr || level > our_level) {
+        our_level = level;
+        worst = &allele;
+      }
     }
     if (it == theirs.end()) {
       EXPECT_EQ(worst, nullptr) << record.key << ": bcftools found no consequence";
       continue;
     }
-    ASSERT_NE(worst, nullptr) << record.key << ": we found no consequence, bcftools " << it->second.consequence;
+    ASSERT_NE(worst, nullptr) << record.key << ": we found no consequence, bcftools "
+                              << it->second.consequence;
     ++compared;
     EXPECT_EQ(our_level, severity.Level(it->second.consequence))
         << record.key << ": ours " << worst->consequence << ", bcftools " << it->second.consequence;
@@ -271,7 +276,8 @@ TEST(VepAlleles, TrimsTheSharedFirstBaseOnlyForIndels) {
 // ALLELE_NUM: our VEP allele strings must map each Allele to the ALLELE_NUM VEP wrote.
 TEST(VepAlleles, AgreeWithVepAlleleNumOnCorpus) {
   const std::string path = CorpusPath("bcftools/test/split-vep.vcf");
-  auto result = RunProgram("bcftools", {"+split-vep", "-d", "-f", "%REF %ALT\t%Allele\t%ALLELE_NUM\n", path});
+  auto result =
+      RunProgram("bcftools", {"+split-vep", "-d", "-f", "%REF %ALT\t%Allele\t%ALLELE_NUM\n", path});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   size_t checked = 0, multiallelic = 0;
   for (const std::string& line : Lines(result.out)) {
@@ -316,7 +322,8 @@ TEST(ConsequenceParser, AlleleColumnMappingEqualsAlleleNumMapping) {
     ASSERT_EQ(a[i].alleles.size(), b[i].alleles.size());
     multi += a[i].alleles.size() > 1;
     for (size_t j = 0; j < a[i].alleles.size(); ++j) {
-      EXPECT_EQ(a[i].alleles[j].consequence, b[i].alleles[j].consequence) << a[i].key << " alt " << j;
+      EXPECT_EQ(a[i].alleles[j].consequence, b[i].alleles[j].consequence)
+          << a[i].key << " alt " << j;
       EXPECT_EQ(a[i].alleles[j].gene, b[i].alleles[j].gene) << a[i].key << " alt " << j;
       EXPECT_EQ(a[i].alleles[j].genes, b[i].alleles[j].genes) << a[i].key << " alt " << j;
     }
@@ -334,8 +341,8 @@ TEST(ConsequenceParser, VepCsqWorstMatchesBcftoolsSplitVep) {
   EXPECT_EQ(parser->style(), AnnotationStyle::kVep);
   testing::TempDir dir;
   testing::WriteFile(dir.File("vep.scale"), kVepScale);
-  ExpectAgreesWithBcftools(ParseFile(path, *parser), BcftoolsWorst(path, "CSQ", true, dir.File("vep.scale")),
-                           kVepScale, 700);
+  ExpectAgreesWithBcftools(ParseFile(path, *parser),
+                           BcftoolsWorst(path, "CSQ", true, dir.File("vep.scale")), kVepScale, 700);
 }
 
 // SnpEff ANN: bcftools cannot read SnpEff's header, so it reads a copy whose Description uses
@@ -345,8 +352,10 @@ TEST(ConsequenceParser, SnpEffAnnWorstMatchesBcftoolsSplitVep) {
   testing::TempDir dir;
   const std::string renamed = RewriteCopy(path, dir.File("ann.vcf"), [](std::string& line) {
     if (line.rfind("##INFO=<ID=ANN,", 0) == 0) {
-      line = "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Format: Allele|Consequence|IMPACT|"
-             "SYMBOL|Gene|Feature_Type|Feature|BIOTYPE|Rank|HGVSc|HGVSp|cDNA|CDS|AA|Distance|Errors\">";
+      line =
+          "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Format: Allele|Consequence|IMPACT|"
+          "SYMBOL|Gene|Feature_Type|Feature|BIOTYPE|Rank|HGVSc|HGVSp|cDNA|CDS|AA|Distance|"
+          "Errors\">";
     }
     return true;
   });
@@ -357,7 +366,8 @@ TEST(ConsequenceParser, SnpEffAnnWorstMatchesBcftoolsSplitVep) {
   EXPECT_EQ(parser->style(), AnnotationStyle::kSnpEff);
   testing::WriteFile(dir.File("vep.scale"), kVepScale);
   ExpectAgreesWithBcftools(ParseFile(path, *parser),
-                           BcftoolsWorst(renamed, "ANN", true, dir.File("vep.scale")), kVepScale, 50);
+                           BcftoolsWorst(renamed, "ANN", true, dir.File("vep.scale")), kVepScale,
+                           50);
 }
 
 // BCSQ: bcftools +split-vep needs a "Consequence" column and does not skip '@' pointers, so it
@@ -367,8 +377,9 @@ void CheckBcsq(const std::string& name, size_t min_compared) {
   testing::TempDir dir;
   const std::string renamed = RewriteCopy(path, dir.File("bcsq.vcf"), [](std::string& line) {
     if (line.rfind("##INFO=<ID=BCSQ,", 0) == 0) {
-      line = "##INFO=<ID=BCSQ,Number=.,Type=String,Description=\"Format: Consequence|SYMBOL|Feature|"
-             "BIOTYPE|STRAND|AA|DNA\">";
+      line =
+          "##INFO=<ID=BCSQ,Number=.,Type=String,Description=\"Format: Consequence|SYMBOL|Feature|"
+          "BIOTYPE|STRAND|AA|DNA\">";
       return true;
     }
     if (line.empty() || line[0] == '#') return true;
@@ -401,12 +412,14 @@ TEST(ConsequenceParser, BcsqWorstMatchesBcftoolsSplitVep) {
 
 TEST(ConsequenceParser, BcsqPointersAreSkippedAndEntriesApplyToEveryAlt) {
   auto parser = ConsequenceParser::FromDescription(
-      "BCSQ", "Local consequence annotation from BCFtools/csq. Format: "
-              "'[*]consequence|gene|transcript|biotype[|strand|amino_acid_change|dna_change]' or ...");
+      "BCSQ",
+      "Local consequence annotation from BCFtools/csq. Format: "
+      "'[*]consequence|gene|transcript|biotype[|strand|amino_acid_change|dna_change]' or ...");
   ASSERT_TRUE(parser.ok());
-  auto out = parser->Parse("@788407,*stop_gained|G0|T0|protein_coding,"
-                           "3_prime_utr|CHTF18|ENST1|NMD,missense|CHTF18|ENST2|protein_coding|+|761D>764N|x",
-                           {"G", "A", "C"});
+  auto out = parser->Parse(
+      "@788407,*stop_gained|G0|T0|protein_coding,"
+      "3_prime_utr|CHTF18|ENST1|NMD,missense|CHTF18|ENST2|protein_coding|+|761D>764N|x",
+      {"G", "A", "C"});
   ASSERT_EQ(out.size(), 2u);
   for (const auto& allele : out) {
     EXPECT_EQ(allele.consequence, "missense_variant");
@@ -429,9 +442,10 @@ TEST(ConsequenceParser, CsqWithoutAlleleColumnAppliesToEveryAlt) {
   bcf_hdr_destroy(header);
   ASSERT_TRUE(parser.has_value());
   EXPECT_EQ(parser->tag(), "CSQ");  // preferred over the ANN also present
-  auto out = parser->Parse("intron_variant|||ENSG1|GENE1|ENST1||||||,"
-                           "stop_gained&splice_region_variant|||ENSG2|GENE2|ENST2|||||",
-                           {"A", "C", "T"});
+  auto out = parser->Parse(
+      "intron_variant|||ENSG1|GENE1|ENST1||||||,"
+      "stop_gained&splice_region_variant|||ENSG2|GENE2|ENST2|||||",
+      {"A", "C", "T"});
   ASSERT_EQ(out.size(), 2u);
   for (const auto& allele : out) {
     EXPECT_EQ(allele.consequence, "stop_gained");
@@ -442,13 +456,16 @@ TEST(ConsequenceParser, CsqWithoutAlleleColumnAppliesToEveryAlt) {
 }
 
 TEST(ConsequenceParser, VepMultiallelicMixedAllelesAndFallbackGeneId) {
-  auto parser = ConsequenceParser::FromDescription(
-      "CSQ", "Consequence annotations from Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature");
+  auto parser =
+      ConsequenceParser::FromDescription("CSQ",
+                                         "Consequence annotations from Ensembl VEP. Format: "
+                                         "Allele|Consequence|IMPACT|SYMBOL|Gene|Feature");
   ASSERT_TRUE(parser.ok());
   // REF GT, ALT G (deletion) and CT (SNV): first bases differ, so VEP writes the ALTs as given.
-  auto out = parser->Parse("G|frameshift_variant|HIGH||ENSG9|ENST9,CT|missense_variant|MODERATE|ABC|ENSG1|ENST1,"
-                           "CT|intron_variant|MODIFIER|XYZ|ENSG2|ENST2",
-                           {"GT", "G", "CT"});
+  auto out = parser->Parse(
+      "G|frameshift_variant|HIGH||ENSG9|ENST9,CT|missense_variant|MODERATE|ABC|ENSG1|ENST1,"
+      "CT|intron_variant|MODIFIER|XYZ|ENSG2|ENST2",
+      {"GT", "G", "CT"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].consequence, "frameshift_variant");
   EXPECT_EQ(out[0].gene, "ENSG9");  // no SYMBOL: the gene id
@@ -456,8 +473,9 @@ TEST(ConsequenceParser, VepMultiallelicMixedAllelesAndFallbackGeneId) {
   EXPECT_EQ(out[1].gene, "ABC");
   EXPECT_EQ(out[1].genes, (std::vector<std::string>{"ABC", "XYZ"}));
   // Deletion + insertion sharing the first base: "-" and "TT".
-  out = parser->Parse("-|inframe_deletion|MODERATE|D|ENSGD|T1,TT|inframe_insertion|MODERATE|I|ENSGI|T2",
-                      {"AT", "A", "ATTT"});
+  out = parser->Parse(
+      "-|inframe_deletion|MODERATE|D|ENSGD|T1,TT|inframe_insertion|MODERATE|I|ENSGI|T2",
+      {"AT", "A", "ATTT"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].gene, "D");
   EXPECT_EQ(out[1].gene, "I");
@@ -467,9 +485,10 @@ TEST(ConsequenceParser, MalformedEntriesAreSkipped) {
   auto parser = ConsequenceParser::FromDescription(
       "CSQ", "Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature|ALLELE_NUM");
   ASSERT_TRUE(parser.ok());
-  auto out = parser->Parse(",,|||,.,T|missense_variant|BOGUS|A|B|C|x,T|stop_gained|HIGH|A|B|C|9,"
-                           "T|synonymous_variant|LOW|S|E|F|1,|||||||||||||||||||",
-                           {"C", "T"});
+  auto out = parser->Parse(
+      ",,|||,.,T|missense_variant|BOGUS|A|B|C|x,T|stop_gained|HIGH|A|B|C|9,"
+      "T|synonymous_variant|LOW|S|E|F|1,|||||||||||||||||||",
+      {"C", "T"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].consequence, "synonymous_variant");  // ALLELE_NUM x and 9 are invalid
   EXPECT_EQ(out[0].impact, Impact::kLow);

@@ -29,7 +29,7 @@ struct Gene {
 // Deterministic genes on two chromosomes: nested, overlapping, touching and single-base ones.
 std::vector<Gene> MakeGenes() {
   std::vector<Gene> genes = {
-      {"chr1", 100, 200, "G_A"},  {"chr1", 150, 160, "G_NESTED"}, {"chr1", 200, 300, "G_TOUCH"},
+      {"chr1", 100, 200, "G_A"},   {"chr1", 150, 160, "G_NESTED"},  {"chr1", 200, 300, "G_TOUCH"},
       {"chr1", 301, 301, "G_ONE"}, {"chr1", 5000, 90000, "G_LONG"}, {"chrM", 1, 500, "G_MITO"},
   };
   std::mt19937 rng(12345);
@@ -49,8 +49,8 @@ std::string Gff3Text(const std::vector<Gene>& genes) {
   std::ostringstream out;
   out << "##gff-version 3\n";
   for (const Gene& g : genes) {
-    out << g.chrom << "\tsrc\tgene\t" << g.start1 << '\t' << g.end1 << "\t.\t+\t.\tID=gene:" << g.name
-        << ";Name=" << g.name << ";biotype=protein_coding\n";
+    out << g.chrom << "\tsrc\tgene\t" << g.start1 << '\t' << g.end1
+        << "\t.\t+\t.\tID=gene:" << g.name << ";Name=" << g.name << ";biotype=protein_coding\n";
     // Transcript and exon lines must not become genes.
     out << g.chrom << "\tsrc\tmRNA\t" << g.start1 << '\t' << g.end1 << "\t.\t+\t.\tID=tx:" << g.name
         << ";Parent=gene:" << g.name << ";Name=" << g.name << "-201\n";
@@ -62,10 +62,10 @@ std::string GtfText(const std::vector<Gene>& genes) {
   std::ostringstream out;
   out << "#!genome-build test\n";
   for (const Gene& g : genes) {
-    out << g.chrom << "\tsrc\tgene\t" << g.start1 << '\t' << g.end1 << "\t.\t-\t.\tgene_id \"ID" << g.name
-        << "\"; gene_name \"" << g.name << "\"; gene_biotype \"protein_coding\";\n";
-    out << g.chrom << "\tsrc\texon\t" << g.start1 << '\t' << g.end1 << "\t.\t-\t.\tgene_id \"ID" << g.name
-        << "\"; transcript_id \"T" << g.name << "\"; gene_name \"" << g.name << "X\";\n";
+    out << g.chrom << "\tsrc\tgene\t" << g.start1 << '\t' << g.end1 << "\t.\t-\t.\tgene_id \"ID"
+        << g.name << "\"; gene_name \"" << g.name << "\"; gene_biotype \"protein_coding\";\n";
+    out << g.chrom << "\tsrc\texon\t" << g.start1 << '\t' << g.end1 << "\t.\t-\t.\tgene_id \"ID"
+        << g.name << "\"; transcript_id \"T" << g.name << "\"; gene_name \"" << g.name << "X\";\n";
   }
   return out.str();
 }
@@ -73,12 +73,14 @@ std::string GtfText(const std::vector<Gene>& genes) {
 std::string BedText(const std::vector<Gene>& genes) {
   std::ostringstream out;
   out << "#chrom\tstart\tend\tname\n";
-  for (const Gene& g : genes) out << g.chrom << '\t' << g.start1 - 1 << '\t' << g.end1 << '\t' << g.name << "\t0\t+\n";
+  for (const Gene& g : genes)
+    out << g.chrom << '\t' << g.start1 - 1 << '\t' << g.end1 << '\t' << g.name << "\t0\t+\n";
   return out.str();
 }
 
 // bgzip + tabix index of `text`; returns the .gz path.
-std::string Indexed(const TempDir& dir, const std::string& name, const std::string& text, const std::string& preset) {
+std::string Indexed(const TempDir& dir, const std::string& name, const std::string& text,
+                    const std::string& preset) {
   const std::string path = dir.File(name);
   WriteFile(path, text);
   auto zipped = RunProgram("bgzip", {"-f", path});
@@ -90,7 +92,8 @@ std::string Indexed(const TempDir& dir, const std::string& name, const std::stri
 
 // Gene names tabix reports for a 1-based region; `name_of` extracts the name from a line.
 template <typename NameOf>
-std::set<std::string> TabixNames(const std::string& path, const std::string& region, NameOf name_of) {
+std::set<std::string> TabixNames(const std::string& path, const std::string& region,
+                                 NameOf name_of) {
   auto result = RunProgram("tabix", {path, region});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   std::set<std::string> names;
@@ -187,13 +190,15 @@ TEST(GeneIntervals, BedMatchesTabix) {
   auto genes = GeneIntervals::Load(indexed);
   ASSERT_TRUE(genes.ok()) << genes.status().message();
   EXPECT_EQ(genes->size(), truth.size());
-  ExpectSameAsTabix(*genes, indexed, truth, [](const std::string& line) { return Field(line).at(3); });
+  ExpectSameAsTabix(*genes, indexed, truth,
+                    [](const std::string& line) { return Field(line).at(3); });
 }
 
 TEST(GeneIntervals, BoundariesAndChromosomeNames) {
   TempDir dir;
   WriteFile(dir.File("g.bed"),
-            "track name=genes\nbrowser position chr1:1-100\n1\t99\t200\tA\n1 199 200 B\nMT\t0\t10\tMITO\n");
+            "track name=genes\nbrowser position chr1:1-100\n1\t99\t200\tA\n1 199 200 "
+            "B\nMT\t0\t10\tMITO\n");
   auto genes = GeneIntervals::Load(dir.File("g.bed"));
   ASSERT_TRUE(genes.ok()) << genes.status().message();
   using V = std::vector<std::string_view>;
@@ -247,7 +252,8 @@ TEST(GeneIntervals, LoadsBcftoolsTestGtf) {
 
 TEST(GeneIntervals, ErrorsNameFileLineAndColumn) {
   TempDir dir;
-  auto expect_error = [&](const std::string& name, const std::string& text, const std::string& part) {
+  auto expect_error = [&](const std::string& name, const std::string& text,
+                          const std::string& part) {
     WriteFile(dir.File(name), text);
     auto genes = GeneIntervals::Load(dir.File(name));
     ASSERT_FALSE(genes.ok()) << name;
@@ -257,14 +263,16 @@ TEST(GeneIntervals, ErrorsNameFileLineAndColumn) {
   expect_error("b.gff3", "##gff-version 3\n1\ts\tgene\t10\t20\t.\t+\t.\n",
                "b.gff3:2: expected 9 tab-separated columns, found 8");
   expect_error("c.gff3", "1\ts\tgene\tten\t20\t.\t+\t.\tID=x\n", "c.gff3:1: column 4 (start)");
-  expect_error("d.gtf", "\n1\ts\tgene\t30\t20\t.\t+\t.\tgene_id \"x\";\n", "d.gtf:2: column 5 (end)");
+  expect_error("d.gtf", "\n1\ts\tgene\t30\t20\t.\t+\t.\tgene_id \"x\";\n",
+               "d.gtf:2: column 5 (end)");
   expect_error("e.bed", "1\t10\t20\n", "e.bed:1: expected at least 4 columns");
   expect_error("f.bed", "1\t-5\t20\tG\n", "f.bed:1: column 2 (start)");
   expect_error("g.gff3", "1\ts\tgene\t1\t2\t.\t+\t.\tbiotype=x\n", "g.gff3:1: column 9");
   auto missing = GeneIntervals::Load(dir.File("absent.bed"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().kind(), ErrorKind::kIo);
-  EXPECT_NE(missing.status().message().find("absent.bed: cannot open file: No such file"), std::string::npos);
+  EXPECT_NE(missing.status().message().find("absent.bed: cannot open file: No such file"),
+            std::string::npos);
   std::filesystem::create_directory(dir.File("folder.bed"));
   auto directory = GeneIntervals::Load(dir.File("folder.bed"));
   ASSERT_FALSE(directory.ok());
@@ -279,7 +287,8 @@ TEST(GeneIntervals, LookupRate) {
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {
     const int64_t start = rng() % 250000000;
-    bed << "chr" << (1 + i % 22) << '\t' << start << '\t' << start + 1000 + rng() % 100000 << "\tG" << i << '\n';
+    bed << "chr" << (1 + i % 22) << '\t' << start << '\t' << start + 1000 + rng() % 100000 << "\tG"
+        << i << '\n';
   }
   WriteFile(dir.File("big.bed"), bed.str());
   auto genes = GeneIntervals::Load(dir.File("big.bed"));
@@ -291,9 +300,10 @@ TEST(GeneIntervals, LookupRate) {
     const int64_t pos = rng() % 250000000;
     hits += genes->Overlapping(std::to_string(1 + i % 22), pos, pos).size();
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  std::printf("GeneIntervals: %d lookups on 20,000 genes in %.3f s (%.0f lookups/s, %zu hits)\n", lookups,
-              seconds, lookups / seconds, hits);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  std::printf("GeneIntervals: %d lookups on 20,000 genes in %.3f s (%.0f lookups/s, %zu hits)\n",
+              lookups, seconds, lookups / seconds, hits);
   EXPECT_GT(hits, 0u);
 }
 

@@ -38,8 +38,8 @@ TEST(Pedigree, LoadsAshkenaziTrio) {
 }
 
 TEST(Pedigree, LoadsEveryCorpusPedigree) {
-  for (const char* name : {"ashk-trio.ped", "bug.ped", "ceph.ped", "comphet-test-case.ped", "comphet.csq.ped",
-                           "testa.ped"}) {
+  for (const char* name : {"ashk-trio.ped", "bug.ped", "ceph.ped", "comphet-test-case.ped",
+                           "comphet.csq.ped", "testa.ped"}) {
     const std::string path = CorpusPath(std::string("slivar/tests/") + name);
     auto ped = Pedigree::Load(path);
     ASSERT_TRUE(ped.ok()) << name << ": " << ped.status().message();
@@ -85,12 +85,13 @@ TEST(Pedigree, EmptyAndMinusNineParentsAreUnknown) {
 }
 
 TEST(Pedigree, SpaceSeparatedWithCommentsAndUnknownSex) {
-  auto ped = Pedigree::Parse("# family individual father mother sex phenotype\n"
-                             "\n"
-                             "F1  kid   dad mom 1 2\r\n"
-                             "F1  dad   0   0   1 1\n"
-                             "F1  mom   0   0   other -9\n",
-                             "fam.ped");
+  auto ped = Pedigree::Parse(
+      "# family individual father mother sex phenotype\n"
+      "\n"
+      "F1  kid   dad mom 1 2\r\n"
+      "F1  dad   0   0   1 1\n"
+      "F1  mom   0   0   other -9\n",
+      "fam.ped");
   ASSERT_TRUE(ped.ok()) << ped.status().message();
   ASSERT_EQ(ped->members().size(), 3u);
   EXPECT_EQ(ped->members()[0].individual, "kid");
@@ -110,8 +111,10 @@ TEST(Pedigree, ErrorsNameFileLineAndColumn) {
     EXPECT_NE(ped.status().message().find(part), std::string::npos) << ped.status().message();
   };
   expect_error("F a 0 0 1 1\nF b 0 0 1\n", "p.ped:2: expected 6 columns");
-  expect_error("F a 0 0 1 3\n", "p.ped:1: column 6 (phenotype): expected 1 (unaffected), 2 (affected)");
-  expect_error("F a 0 0 1 1\n# note\nG a 0 0 2 2\n", "p.ped:3: column 2 (individual): 'a' is already defined at line 1");
+  expect_error("F a 0 0 1 3\n",
+               "p.ped:1: column 6 (phenotype): expected 1 (unaffected), 2 (affected)");
+  expect_error("F a 0 0 1 1\n# note\nG a 0 0 2 2\n",
+               "p.ped:3: column 2 (individual): 'a' is already defined at line 1");
   expect_error("F a a 0 1 1\n", "p.ped:1: column 3 (father)");
   expect_error("# only a header\n", "p.ped: no individuals");
   auto missing = Pedigree::Load("/nonexistent/x.ped");
