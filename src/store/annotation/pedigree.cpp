@@ -26,14 +26,6 @@ bool IsUnknownParent(std::string_view id) {
   return id.empty() || id == "0" || id == "-9" || id == ".";
 }
 
-Sex ParseSex(std::string_view text) {
-  if (text == "1" || EqualsIgnoreCase(text, "m") || EqualsIgnoreCase(text, "male"))
-    return Sex::kMale;
-  if (text == "2" || EqualsIgnoreCase(text, "f") || EqualsIgnoreCase(text, "female"))
-    return Sex::kFemale;
-  return Sex::kUnknown;
-}
-
 std::optional<Phenotype> ParsePhenotype(std::string_view text) {
   if (text == "1" || EqualsIgnoreCase(text, "unaffected")) return Phenotype::kUnaffected;
   if (text == "2" || EqualsIgnoreCase(text, "affected")) return Phenotype::kAffected;
@@ -45,6 +37,14 @@ std::optional<Phenotype> ParsePhenotype(std::string_view text) {
 }
 
 }  // namespace
+
+Sex ParseSex(std::string_view text) {
+  if (text == "1" || EqualsIgnoreCase(text, "m") || EqualsIgnoreCase(text, "male"))
+    return Sex::kMale;
+  if (text == "2" || EqualsIgnoreCase(text, "f") || EqualsIgnoreCase(text, "female"))
+    return Sex::kFemale;
+  return Sex::kUnknown;
+}
 
 std::string_view ToString(Sex sex) {
   switch (sex) {

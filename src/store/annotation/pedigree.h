@@ -27,6 +27,8 @@ enum class Sex { kUnknown, kMale, kFemale };
 enum class Phenotype { kUnknown, kUnaffected, kAffected };
 
 std::string_view ToString(Sex sex);              // "unknown", "male", "female"
+// PED codes (1 male, 2 female, anything else unknown) and the words male/female/M/F.
+Sex ParseSex(std::string_view text);
 std::string_view ToString(Phenotype phenotype);  // "unknown", "unaffected", "affected"
 
 struct PedigreeMember {

@@ -200,23 +200,6 @@ std::vector<SampleRelation> RelatedPairs(const std::vector<KinshipEstimate>& est
   return out;
 }
 
-std::string_view ToString(Sex sex) {
-  switch (sex) {
-    case Sex::kMale: return "male";
-    case Sex::kFemale: return "female";
-    case Sex::kUnknown: break;
-  }
-  return "unknown";
-}
-
-Sex ParseSex(std::string_view text) {
-  std::string lower;
-  for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (lower == "1" || lower == "m" || lower == "male") return Sex::kMale;
-  if (lower == "2" || lower == "f" || lower == "female") return Sex::kFemale;
-  return Sex::kUnknown;
-}
-
 bool InChrXPar(int64_t pos, GenomeBuild build) {
   if (build == GenomeBuild::kGrch37) {
     return (pos >= 60001 && pos <= 2699520) || (pos >= 154931044 && pos <= 155260560);

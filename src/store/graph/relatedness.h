@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/annotation/pedigree.h"
 #include "store/graph/cohort_graph.h"
 #include "util/status.h"
 
@@ -76,10 +77,7 @@ Result<std::vector<KinshipEstimate>> ComputeKinship(const CohortGraph& graph,
 // Sample-sample edges for CohortGraph::SetRelations: the pairs at third degree or closer.
 std::vector<SampleRelation> RelatedPairs(const std::vector<KinshipEstimate>& estimates);
 
-enum class Sex : uint8_t { kUnknown, kMale, kFemale };
-std::string_view ToString(Sex sex);  // "unknown", "male", "female"
-// PED codes (1 male, 2 female, 0/-9/other unknown) and the words male/female/M/F.
-Sex ParseSex(std::string_view text);
+// Sex and ParseSex are the pedigree's (store/annotation/pedigree.h).
 
 enum class GenomeBuild : uint8_t { kGrch37, kGrch38 };
 
