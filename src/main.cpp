@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
       cli::AddIngestCommand(app),
       cli::AddVariantsCommand(app),
       cli::AddSqlCommand(app),
+      cli::AddSimilarCommand(app),
+      cli::AddIndexCommand(app),
       cli::AddGraphCommand(app),
       cli::AddBackupCommand(app),
       cli::AddRestoreCommand(app),

@@ -26,6 +26,7 @@ Command AddIngestCommand(CLI::App& root);
 Command AddVariantsCommand(CLI::App& root);
 Command AddSqlCommand(CLI::App& root);
 Command AddSimilarCommand(CLI::App& root);
+Command AddIndexCommand(CLI::App& root);
 Command AddGraphCommand(CLI::App& root);
 Command AddBackupCommand(CLI::App& root);
 Command AddRestoreCommand(CLI::App& root);

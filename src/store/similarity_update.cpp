@@ -1,4 +1,102 @@
 #include "store/similarity_update.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "store/similarity/embedding.h"
+#include "store/variant_features.h"
+#include "util/progress.h"
+
 namespace vcfagent::store {
-Result<IndexUpdate> UpdateSimilarityIndex(Store& store, bool show_progress) { return IndexUpdate{"features", 0, 0, 0}; }
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Embeds every variant and adds it to a new index; two threads add while the next chunk is read.
+Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_progress) {
+  auto counts = store.Counts();
+  if (!counts.ok()) return counts.status();
+  auto index = VectorIndex::Create(kFeatureSpaceName, kFeatureDimension,
+                                   static_cast<size_t>(std::max<int64_t>(counts->variants, 1)));
+  if (!index.ok()) return index.status();
+  ProgressMeter progress("similarity index", static_cast<uint64_t>(counts->variants));
+  constexpr size_t kChunk = 16384;
+  std::vector<std::pair<uint64_t, std::vector<float>>> chunk;
+  chunk.reserve(kChunk);
+  uint64_t done = 0;
+  Status add_status;
+  auto flush = [&]() -> Status {
+    const size_t half = chunk.size() / 2;
+    Status first, second;
+    std::thread helper([&] {
+      for (size_t i = half; i < chunk.size() && first.ok(); ++i) first = (*index)->Add(chunk[i].first, chunk[i].second);
+    });
+    for (size_t i = 0; i < half && second.ok(); ++i) second = (*index)->Add(chunk[i].first, chunk[i].second);
+    helper.join();
+    done += chunk.size();
+    chunk.clear();
+    if (show_progress) progress.Update(done);
+    if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
+    return first.ok() ? second : first;
+  };
+  Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
+    chunk.emplace_back(static_cast<uint64_t>(id), EmbedVariant(features));
+    if (chunk.size() == kChunk) return flush();
+    return Status::Ok();
+  });
+  if (status.ok() && !chunk.empty()) status = flush();
+  if (!status.ok()) return status;
+  progress.Finish(done);
+  return std::move(index).value();
+}
+
+}  // namespace
+
+std::string FeatureIndexPath(const Store& store) {
+  return store.SimilarityDirectory() + "/" + kFeatureSpaceName + ".hnsw";
+}
+
+Result<IndexUpdate> UpdateSimilarityIndex(Store& store, bool show_progress) {
+  const auto start = Clock::now();
+  IndexUpdate update;
+  update.space = kFeatureSpaceName;
+  auto generation = store.Generation();
+  if (!generation.ok()) return generation.status();
+  const std::string path = FeatureIndexPath(store);
+  auto info = VectorIndex::ReadInfo(path);
+  if (info.ok() && info->generation == static_cast<uint64_t>(*generation) &&
+      info->dimension == static_cast<size_t>(kFeatureDimension)) {
+    update.indexed = static_cast<int64_t>(info->count);
+    return update;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(store.SimilarityDirectory(), ec);
+  if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", store.SimilarityDirectory(), ec.message()));
+  auto index = BuildFeatureIndex(store, show_progress);
+  if (!index.ok()) return index.status();
+  VCFAGENT_RETURN_IF_ERROR((*index)->Save(path, static_cast<uint64_t>(*generation)));
+  update.indexed = static_cast<int64_t>((*index)->size());
+  update.added = update.indexed;
+  update.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return update;
+}
+
+Result<std::unique_ptr<VectorIndex>> OpenFeatureIndex(Store& store, bool show_progress, bool* rebuilt) {
+  *rebuilt = false;
+  auto generation = store.Generation();
+  if (!generation.ok()) return generation.status();
+  const std::string path = FeatureIndexPath(store);
+  auto info = VectorIndex::ReadInfo(path);
+  if (info.ok() && info->generation == static_cast<uint64_t>(*generation)) {
+    auto index = VectorIndex::Load(path, {kFeatureSpaceName, static_cast<size_t>(kFeatureDimension)});
+    if (index.ok()) return index;
+  }
+  *rebuilt = true;
+  return BuildFeatureIndex(store, show_progress);
+}
+
 }  // namespace vcfagent::store

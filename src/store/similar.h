@@ -1,0 +1,42 @@
+// Similar variants: the nearest neighbours of a stored variant in the "features" embedding space
+// (store/similarity/), with distances and the reasons they are close. Filters (same chromosome,
+// a --where expression) restrict the candidates; a restrictive filter switches to exact search
+// so that k neighbours are still found.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "store/variant_query.h"
+
+namespace vcfagent::store {
+
+struct SimilarQuery {
+  std::string variant;  // id or chrom:pos:ref:alt
+  size_t k = 10;
+  bool same_chrom = false;
+  std::string where;
+  bool exact = false;  // brute force over every vector (the reference for recall)
+};
+
+struct SimilarHit {
+  VariantRecord record;
+  double distance = 0;
+  std::vector<std::string> reasons;
+};
+
+struct SimilarResult {
+  VariantRecord query;
+  std::vector<SimilarHit> hits;
+  std::string space;
+  std::string method;              // "hnsw" or "exact"
+  bool index_built_in_memory = false;  // the saved index was missing or out of date
+};
+
+Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool show_progress = false);
+nlohmann::json SimilarToJson(const SimilarResult& result);
+
+}  // namespace vcfagent::store
