@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -117,10 +118,16 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kBcftool
     {"incomplete_terminal_codon", "incomplete_terminal_codon_variant"},
 }};
 
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using TermMap = std::unordered_map<std::string, int, StringHash, std::equal_to<>>;
+
 // Lower-cased term (SO or bcftools short name) -> index into kTerms.
-const std::unordered_map<std::string, int>& TermIndex() {
+const TermMap& TermIndex() {
   static const auto* index = [] {
-    auto* map = new std::unordered_map<std::string, int>();
+    auto* map = new TermMap();
     for (size_t i = 0; i < kTerms.size(); ++i)
       map->emplace(ToLower(kTerms[i].term), static_cast<int>(i));
     for (const auto& [alias, so] : kBcftoolsTerms) {
@@ -132,10 +139,14 @@ const std::unordered_map<std::string, int>& TermIndex() {
   return *index;
 }
 
+// Called for every term of every entry: lower-cases into a stack buffer, looks up without
+// allocating.
 int TermIndexOf(std::string_view term) {
-  if (term.empty()) return -1;
+  std::array<char, 64> lower;
+  if (term.empty() || term.size() > lower.size()) return -1;
+  for (size_t i = 0; i < term.size(); ++i) lower[i] = AsciiLower(term[i]);
   const auto& index = TermIndex();
-  auto it = index.find(ToLower(term));
+  auto it = index.find(std::string_view(lower.data(), term.size()));
   return it == index.end() ? -1 : it->second;
 }
 
@@ -382,12 +393,21 @@ std::vector<AlleleConsequence> ConsequenceParser::Parse(
 
   std::vector<std::string_view> fields;
   std::vector<int> targets;
+  const int last_col = std::max({allele_col_, allele_num_col_, consequence_col_, impact_col_,
+                                 symbol_col_, gene_id_col_, feature_col_});
   ForEachPart(info_value, ',', [&](std::string_view entry) {
     entry = Trim(entry);
     if (entry.empty() || entry == ".") return;
     if (style_ == AnnotationStyle::kBcsq && (entry.front() == '@' || entry.front() == '*')) return;
     fields.clear();
-    ForEachPart(entry, '|', [&](std::string_view f) { fields.push_back(f); });
+    // Only up to the last column used: VEP entries often have 80+ columns.
+    for (size_t start = 0; fields.size() <= static_cast<size_t>(last_col);) {
+      const size_t bar = entry.find('|', start);
+      fields.push_back(
+          entry.substr(start, bar == std::string_view::npos ? entry.npos : bar - start));
+      if (bar == std::string_view::npos) break;
+      start = bar + 1;
+    }
     const std::string_view consequence = FieldAt(fields, consequence_col_);
     if (consequence.empty() || consequence == ".") return;
 
@@ -427,17 +447,19 @@ std::vector<AlleleConsequence> ConsequenceParser::Parse(
     std::string_view gene = FieldAt(fields, symbol_col_);
     if (gene.empty() || gene == ".") gene = FieldAt(fields, gene_id_col_);
     if (gene == ".") gene = {};
-    const std::string so_term = CanonicalConsequence(worst_term);
+    const int term_index = TermIndexOf(worst_term);
+    const bool intergenic = term_index >= 0 && IsIntergenic(kTerms[term_index].term);
     for (int target : targets) {
       AlleleConsequence& allele = out[target];
       if (worst_key < best_key[target]) {
         best_key[target] = worst_key;
-        allele.consequence = so_term;
-        allele.impact = annotated != Impact::kNone ? annotated : ImpactOfConsequence(so_term);
+        allele.consequence = CanonicalConsequence(worst_term);
+        allele.impact =
+            annotated != Impact::kNone ? annotated : ImpactOfConsequence(allele.consequence);
         allele.gene = std::string(gene);
         allele.feature = std::string(FieldAt(fields, feature_col_));
       }
-      if (!gene.empty() && !IsIntergenic(so_term) &&
+      if (!gene.empty() && !intergenic &&
           std::find(allele.genes.begin(), allele.genes.end(), gene) == allele.genes.end()) {
         allele.genes.emplace_back(gene);
       }

@@ -163,7 +163,10 @@ std::vector<ParsedRecord> ParseFile(const std::string& path, const ConsequencePa
     bcf1_t* r = rec.get();
     bcf_unpack(r, BCF_UN_STR);
     std::string alts;
-    for (int i = 1; i < r->n_allele; ++i) alts += (i > 1 ? "," : "") + std::string(r->d.allele[i]);
+    for (int i = 1; i < r->n_allele; ++i) {
+      if (i > 1) alts += ',';
+      alts += r->d.allele[i];
+    }
     ParsedRecord parsed;
     parsed.key = std::string(bcf_seqname((*reader)->header(), r)) + " " +
                  std::to_string(r->pos + 1) + " " + r->d.allele[0] + " " + alts;
