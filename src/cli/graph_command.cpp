@@ -130,6 +130,9 @@ Command AddGraphCommand(CLI::App& root) {
   auto args = std::make_shared<GraphArgs>();
   CLI::App* app = root.add_subcommand("graph", "Relationships between samples, variants and genes");
   app->require_subcommand(1);
+  // --db and --format work before the subcommand too ("graph --db DIR carriers V").
+  AddStoreOption(*app, args->db);
+  AddFormatOption(*app, args->format);
   auto common = [&](CLI::App* sub) {
     AddStoreOption(*sub, args->db);
     AddFormatOption(*sub, args->format);
