@@ -48,6 +48,7 @@ int RunIngest(IngestArgs& args) {
   std::vector<std::string> others = args.options.annotate_paths;
   if (!args.options.ped_path.empty()) others.push_back(args.options.ped_path);
   if (!args.options.genes_path.empty()) others.push_back(args.options.genes_path);
+  if (!args.options.fasta_path.empty()) others.push_back(args.options.fasta_path);
   for (const std::string& path : others) {
     if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
       std::fclose(f);
@@ -108,6 +109,8 @@ Command AddIngestCommand(CLI::App& root) {
   app->add_option("--annotate-fields", args->options.annotate_fields,
                   "INFO tags to attach from --annotate (default: CLNSIG,CLNREVSTAT,CLNDN,GENEINFO)")
       ->delimiter(',');
+  app->add_option("--fasta", args->options.fasta_path,
+                  "Reference FASTA (indexed): adds sequence context (CpG, GC) to the similarity features");
   app->add_option("--batch", args->options.batch_records, "Input records per committed batch")
       ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   app->add_option("--threads", args->options.threads, "Extra decompression threads")

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <htslib/faidx.h>
+
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -528,6 +531,18 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
   if (!annotator.ok()) return annotator.status();
 
   IngestSummary summary;
+  if (!options.fasta_path.empty()) {
+    // Remembered so that later index builds (and restored backups) find the same reference.
+    std::error_code ec;
+    const std::string absolute = std::filesystem::absolute(options.fasta_path, ec).string();
+    faidx_t* fai = fai_load(absolute.c_str());
+    if (!fai) return Status::IoError(fmt::format("{}: cannot read the reference (a FASTA with a .fai index, or bgzip with .gzi)", options.fasta_path));
+    fai_destroy(fai);
+    auto stmt = store.db().Prepare("INSERT INTO meta VALUES ('reference_fasta', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, absolute);
+    VCFAGENT_RETURN_IF_ERROR(stmt->Run());
+  }
   if (!options.ped_path.empty()) {
     auto applied = ApplyPedigree(store, options.ped_path);
     if (!applied.ok()) return applied.status();

@@ -28,6 +28,7 @@ struct IngestOptions {
   std::string genes_path;                   // BED/GFF3/GTF: genes by overlap when unannotated
   std::vector<std::string> annotate_paths;  // VCFs whose INFO fields attach by allele match
   std::vector<std::string> annotate_fields; // INFO tags to attach (default: ClinVar's)
+  std::string fasta_path;                   // reference (faidx-indexed): sequence context for similarity
   int threads = 1;                          // extra decompression threads
   int64_t batch_records = 25000;            // input records per committed batch
   bool show_progress = true;

@@ -52,13 +52,21 @@ Result<std::vector<bool>> AllowedIds(Store& store, const SimilarQuery& query, co
 }  // namespace
 
 Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool show_progress) {
+  bool rebuilt = false;
+  auto index = OpenFeatureIndex(store, show_progress, &rebuilt);
+  if (!index.ok()) return index.status();
+  auto result = FindSimilar(store, query, **index);
+  if (result.ok()) result->index_built_in_memory = rebuilt;
+  return result;
+}
+
+Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const VectorIndex& index_ref) {
   if (query.k == 0 || query.k > 1000) return Status::Usage("-k takes 1 to 1000");
   auto key = store.ResolveVariant(query.variant);
   if (!key.ok()) return key.status();
   SimilarResult result;
-  result.space = kFeatureSpaceName;
-  auto index = OpenFeatureIndex(store, show_progress, &result.index_built_in_memory);
-  if (!index.ok()) return index.status();
+  result.space = index_ref.space();
+  const VectorIndex* const index = &index_ref;
 
   auto features = ReadVariantFeatures(store, {key->variant_id});
   if (!features.count(key->variant_id)) return Status::Internal("the query variant has no features");
@@ -67,7 +75,7 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool 
 
   const bool filtered = query.same_chrom || !query.where.empty();
   std::vector<bool> allowed;
-  size_t allowed_count = (*index)->size();
+  size_t allowed_count = index->size();
   if (filtered) {
     auto ids = AllowedIds(store, query, *key, &allowed_count);
     if (!ids.ok()) return ids.status();
@@ -79,10 +87,10 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool 
     return !filtered || (label < allowed.size() && allowed[label]);
   };
   // A filter passing few candidates starves the graph search: search exactly instead.
-  const bool exact = query.exact || (filtered && allowed_count * 20 < (*index)->size());
+  const bool exact = query.exact || (filtered && allowed_count * 20 < index->size());
   result.method = exact ? "exact" : "hnsw";
-  auto neighbours = exact ? (*index)->ExactSearch(vector, query.k, filter)
-                          : (*index)->Search(vector, query.k, filter, std::max<size_t>(64, 2 * query.k));
+  auto neighbours = exact ? index->ExactSearch(vector, query.k, filter)
+                          : index->Search(vector, query.k, filter, std::max<size_t>(64, 2 * query.k));
   if (!neighbours.ok()) return neighbours.status();
 
   VariantQuery lookup;

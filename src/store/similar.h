@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/similarity/vector_index.h"
 #include "store/store.h"
 #include "store/variant_query.h"
 
@@ -36,7 +37,10 @@ struct SimilarResult {
   bool index_built_in_memory = false;  // the saved index was missing or out of date
 };
 
+// Opens the saved index (or builds it in memory when missing or stale) and searches it.
 Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool show_progress = false);
+// Searches an index the caller keeps open (a server, the agent, benchmarks).
+Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const VectorIndex& index);
 nlohmann::json SimilarToJson(const SimilarResult& result);
 
 }  // namespace vcfagent::store
