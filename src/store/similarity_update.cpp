@@ -23,6 +23,8 @@ Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_p
   auto index = VectorIndex::Create(kFeatureSpaceName, kFeatureDimension,
                                    static_cast<size_t>(std::max<int64_t>(counts->variants, 1)));
   if (!index.ok()) return index.status();
+  // Reading is sequential: a small page cache leaves the memory to the index.
+  (void)store.db().Exec("PRAGMA cache_size=-8192");
   ProgressMeter progress("similarity index", static_cast<uint64_t>(counts->variants));
   constexpr size_t kChunk = 16384;
   std::vector<std::pair<uint64_t, std::vector<float>>> chunk;
