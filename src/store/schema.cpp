@@ -110,7 +110,9 @@ CREATE TABLE genotypes(
   ad TEXT,
   PRIMARY KEY (variant_id, sample_id)
 ) WITHOUT ROWID;
-CREATE INDEX genotypes_sample ON genotypes(sample_id, variant_id);
+-- No (sample_id, variant_id) index: it would add a third to the store's size. A sample's
+-- variants are found from the variant side (a primary-key probe per variant, in position order)
+-- or from the in-memory cohort graph.
 
 CREATE VIEW variant_view AS
 SELECT v.variant_id, c.name AS chrom, v.pos, v.end_pos, v.ref, v.alt, v.rsid, v.qual, v.filter,
