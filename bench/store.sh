@@ -71,7 +71,7 @@ for set in sites gt; do
     --prepare "rm -f $out/x.bcf" -n "bcftools view -Ob" "bcftools view -Ob -o $out/x.bcf $prefix.vcf.gz" >/dev/null
   ours=$(jq -r '.results[0].mean' "$out/ingest-$set.json")
   theirs=$(jq -r '.results[1].mean' "$out/ingest-$set.json")
-  hyperfine --warmup 0 --runs 3 --export-json "$out/index-$set.json" --prepare "rm -rf $db/similarity" \
+  hyperfine --warmup 0 --runs 1 --export-json "$out/index-$set.json" --prepare "rm -rf $db/similarity" \
     -n "vcf-agent index" "$agent index --db $db" >/dev/null
   index_s=$(seconds_of "$out/index-$set.json")
   rm -rf "$db"

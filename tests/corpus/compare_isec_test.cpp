@@ -20,18 +20,9 @@ namespace vcfagent {
 namespace {
 
 using testing::CorpusPath;
+using testing::Lines;
 using testing::RunProgram;
 using testing::TempDir;
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
 
 std::vector<std::string> Split(const std::string& line, char sep) {
   std::vector<std::string> fields;

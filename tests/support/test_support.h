@@ -37,6 +37,9 @@ class TempDir {
   std::string path_;
 };
 
+// The non-empty lines of `text`.
+std::vector<std::string> Lines(const std::string& text);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
 

@@ -23,16 +23,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
 CommandResult Ingest(const std::string& db, std::vector<std::string> args) {
   args.insert(args.begin(), "ingest");
   args.push_back("--db");
