@@ -46,7 +46,7 @@ struct IndexParams {
   // 100 per vector at 12). 8 saves a fifth of the size but loses recall at 1M variants; see
   // docs/similarity.md for the measurements behind these defaults.
   size_t m = 12;
-  size_t ef_construction = 100;
+  size_t ef_construction = 200;
   size_t ef_search = 256;  // default search breadth when Search() is given ef = 0
   uint64_t seed = 100;    // level generator seed: the same adds in the same order give the same graph
 };
