@@ -3,7 +3,8 @@
 // a U-shaped AF spectrum, a 100-sample cohort's carriers, 60% in one of 20,000 genes with
 // consequences and impacts). The suite runs it at 10,000 variants; for the figure run
 //   VCFAGENT_SIMILARITY_SCALE=1000000 build/tests/similarity_scale_test
-// (about a minute on two cores) and read the printed numbers.
+// (a few minutes on two cores) and read the printed numbers. VCFAGENT_SIMILARITY_SITES_ONLY=1 drops
+// samples and annotations, like the 1M-site benchmark file (class, alleles, AF, QUAL, FILTER only).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,7 +45,26 @@ long PeakRssKb() {
 // Deterministic synthetic variants (the i-th variant depends only on i).
 class SyntheticVariants {
  public:
+  explicit SyntheticVariants(bool sites_only) : sites_only_(sites_only) {}
+
   VariantFeatures Make(uint64_t i) const {
+    VariantFeatures f = MakeFull(i);
+    if (sites_only_) {
+      VariantFeatures sites;
+      sites.chrom = f.chrom;
+      sites.pos = f.pos;
+      sites.ref = f.ref;
+      sites.alt = f.alt;
+      sites.population_af = f.population_af;
+      sites.qual = f.qual;
+      sites.filter_pass = f.filter_pass;
+      return sites;
+    }
+    return f;
+  }
+
+ private:
+  VariantFeatures MakeFull(uint64_t i) const {
     std::mt19937_64 rng(0x9e3779b97f4a7c15ull ^ (i * 0xbf58476d1ce4e5b9ull));
     auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
     VariantFeatures f;
@@ -97,12 +117,14 @@ class SyntheticVariants {
     }
     return f;
   }
+  bool sites_only_;
 };
 
 TEST(SimilarityScaleTest, BuildRateSearchLatencyRecallAndSize) {
   const size_t n = EnvSize("VCFAGENT_SIMILARITY_SCALE", 10000);
   const size_t threads = std::max<size_t>(1, EnvSize("VCFAGENT_SIMILARITY_THREADS", 2));
-  const SyntheticVariants synthetic;
+  const bool sites_only = EnvSize("VCFAGENT_SIMILARITY_SITES_ONLY", 0) != 0;
+  const SyntheticVariants synthetic(sites_only);
   IndexParams params;  // the defaults, unless overridden to explore
   params.m = EnvSize("VCFAGENT_SIMILARITY_M", params.m);
   params.ef_search = EnvSize("VCFAGENT_SIMILARITY_EF", params.ef_search);
@@ -171,12 +193,12 @@ TEST(SimilarityScaleTest, BuildRateSearchLatencyRecallAndSize) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
 
   std::printf(
-      "similarity at %zu variants (M=%zu, ef_construction=%zu, ef_search=%zu, %zu threads):\n"
+      "similarity at %zu %svariants (M=%zu, ef_construction=%zu, ef_search=%zu, %zu threads):\n"
       "  build (embed + add): %.1f s, %.0f variants/s\n"
       "  search k=10: p50 %.0f us, p99 %.0f us over %zu queries; recall@10 %.4f\n"
       "  index file %.1f MB (%.1f bytes/variant); save %.2f s, load %.2f s\n"
       "  peak RSS after the build %.0f MB, after loading a second copy %.0f MB\n",
-      n, index.params().m, index.params().ef_construction, index.params().ef_search, threads, build_seconds,
+      n, sites_only ? "sites-only " : "", index.params().m, index.params().ef_construction, index.params().ef_search, threads, build_seconds,
       n / build_seconds, p50, p99, queries, recall, file_bytes / 1e6, static_cast<double>(file_bytes) / n,
       save_seconds, load_seconds, build_peak_kb / 1024.0, PeakRssKb() / 1024.0);
   for (const auto& m : measured) {
