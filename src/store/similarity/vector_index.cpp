@@ -1,5 +1,12 @@
 #include "store/similarity/vector_index.h"
 
+// hnswlib 0.6.2 prefetches one link past the end of each link list while inserting: harmless
+// (the address is only a hint and the read stays inside the heap block's padding), but
+// AddressSanitizer reports the read. Sanitizer builds compile hnswlib without its SSE code paths
+// instead; our int8 distances never used them.
+#if defined(__SANITIZE_ADDRESS__) && !defined(NO_MANUAL_VECTORIZATION)
+#define NO_MANUAL_VECTORIZATION
+#endif
 #include <hnswlib/hnswlib.h>
 #include <sys/stat.h>
 
@@ -32,6 +39,12 @@ constexpr int kSidecarVersion = 1;
 constexpr size_t kMinCapacity = 16;
 constexpr size_t kMaxM = 256;  // far above any useful degree; bounds what a corrupt file can ask
 
+// Bytes stored per vector. int8 vectors are padded with zeros to a multiple of 8 so that the
+// link lists hnswlib stores after each vector stay aligned (the padding adds 0 to distances).
+size_t StoredVectorBytes(size_t dimension, Quantisation q) {
+  return q == Quantisation::kInt8 ? (dimension + 7) / 8 * 8 : dimension * sizeof(float);
+}
+
 // Distances over int8 components; the integer sums vectorise well and are exact.
 float Int8L2Sqr(const void* a, const void* b, const void* param) {
   const auto* x = static_cast<const int8_t*>(a);
@@ -59,7 +72,7 @@ class Int8Space : public hnswlib::SpaceInterface<float> {
  public:
   Int8Space(size_t dimension, Metric metric)
       : dimension_(dimension), distance_(metric == Metric::kL2 ? Int8L2Sqr : Int8CosineDistance) {}
-  size_t get_data_size() override { return dimension_; }
+  size_t get_data_size() override { return StoredVectorBytes(dimension_, Quantisation::kInt8); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return distance_; }
   void* get_dist_func_param() override { return &dimension_; }
 
@@ -75,7 +88,6 @@ std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(size_t dimension, Metr
   return std::make_unique<hnswlib::InnerProductSpace>(dimension);
 }
 
-size_t BytesPerComponent(Quantisation q) { return q == Quantisation::kInt8 ? 1 : sizeof(float); }
 
 std::optional<Metric> ParseMetric(std::string_view text) {
   if (text == "l2") return Metric::kL2;
@@ -117,7 +129,7 @@ Status CheckGraphHeader(std::FILE* file, const IndexInfo& info, uint64_t file_si
     return Status::InvalidInput(fmt::format("{}: corrupt vector index: {}", path, what));
   };
   if (!read) return corrupt("the header is truncated");
-  const size_t data_size = info.dimension * BytesPerComponent(info.quantisation);
+  const size_t data_size = StoredVectorBytes(info.dimension, info.quantisation);
   const size_t links0 = h.max_m0 * sizeof(tableint) + sizeof(tableint);
   if (h.m < 2 || h.m > kMaxM || h.max_m != h.m || h.max_m0 != 2 * h.m || h.m != info.m) {
     return corrupt(fmt::format("graph degree M={} (sidecar says {})", h.m, info.m));
@@ -236,7 +248,7 @@ Status VectorIndex::Encode(std::span<const float> vector, std::vector<char>& out
       return Status::InvalidInput("a zero or non-finite vector has no direction for cosine distance");
     }
   }
-  out.resize(dimension_ * BytesPerComponent(params_.quantisation));
+  out.assign(StoredVectorBytes(dimension_, params_.quantisation), 0);
   for (size_t i = 0; i < dimension_; ++i) {
     const double x = vector[i] / norm;
     if (!std::isfinite(x)) return Status::InvalidInput(fmt::format("component {} is not a finite number", i));
@@ -466,7 +478,7 @@ Result<IndexInfo> VectorIndex::ReadInfo(const std::string& path) {
     return corrupt(fmt::format("unsupported \"version\" (expected {})", kSidecarVersion));
   }
   IndexInfo info;
-  for (const char* key : {"dimension", "count", "generation", "m", "ef_construction", "index_bytes"}) {
+  for (const char* key : {"dimension", "count", "generation", "m", "ef_construction", "ef_search", "index_bytes"}) {
     if (!j.contains(key) || !j[key].is_number_unsigned()) return corrupt(fmt::format("\"{}\" must be a non-negative integer", key));
   }
   if (!j.contains("space") || !j["space"].is_string() || j["space"].get<std::string>().empty()) {
@@ -478,6 +490,7 @@ Result<IndexInfo> VectorIndex::ReadInfo(const std::string& path) {
   info.generation = j["generation"].get<uint64_t>();
   info.m = j["m"].get<size_t>();
   info.ef_construction = j["ef_construction"].get<size_t>();
+  info.ef_search = j["ef_search"].get<size_t>();
   info.index_bytes = j["index_bytes"].get<uint64_t>();
   const auto metric = ParseMetric(j.value("metric", ""));
   if (!metric) return corrupt("\"metric\" must be \"l2\" or \"cosine\"");
@@ -518,6 +531,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
   params.quantisation = info->quantisation;
   params.m = info->m;
   params.ef_construction = info->ef_construction;
+  params.ef_search = info->ef_search == 0 ? IndexParams{}.ef_search : info->ef_search;
   std::unique_ptr<VectorIndex> index(new VectorIndex(info->space, info->dimension, params));
   index->generation_ = info->generation;
   index->impl_->space = MakeSpace(info->dimension, info->metric, info->quantisation);

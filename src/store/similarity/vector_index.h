@@ -42,11 +42,12 @@ std::string_view ToString(Quantisation quantisation);  // "int8", "float32"
 struct IndexParams {
   Metric metric = Metric::kL2;
   Quantisation quantisation = Quantisation::kInt8;
-  // HNSW graph degree: 2*m links per node on the base layer. 8 keeps the index small (about
-  // 68 bytes of links per vector) at the recall measured in docs/similarity.md.
-  size_t m = 8;
-  size_t ef_construction = 100;
-  size_t ef_search = 64;  // default search breadth when Search() is given ef = 0
+  // HNSW graph degree: 2*m links per node on the base layer, most of the index's bytes (about
+  // 100 per vector at 12). 8 saves a fifth of the size but loses recall at 1M variants; see
+  // docs/similarity.md for the measurements behind these defaults.
+  size_t m = 12;
+  size_t ef_construction = 200;
+  size_t ef_search = 256;  // default search breadth when Search() is given ef = 0
   uint64_t seed = 100;    // level generator seed: the same adds in the same order give the same graph
 };
 
@@ -75,6 +76,7 @@ struct IndexInfo {
   uint64_t generation = 0;
   size_t m = 0;
   size_t ef_construction = 0;
+  size_t ef_search = 0;
   uint64_t index_bytes = 0;
 };
 

@@ -163,11 +163,13 @@ Indexed BuildIndex(const std::string& path) {
   return built;
 }
 
-// Recall@k of Search against ExactSearch over every variant as a query; a result no farther than
-// the exact k-th neighbour counts (equal-distance ties are common in a quantised feature space).
+// Recall@k of Search against ExactSearch with every 3rd variant as a query (all of them make the
+// sanitizer build too slow); a result no farther than the exact k-th neighbour counts
+// (equal-distance ties are common in a quantised feature space).
 double RecallAtK(const Indexed& built, size_t k, size_t ef) {
   size_t hits = 0, total = 0;
-  for (const auto& q : built.vectors) {
+  for (size_t i = 0; i < built.vectors.size(); i += 3) {
+    const auto& q = built.vectors[i];
     auto exact = built.index->ExactSearch(q, k);
     auto approx = built.index->Search(q, k, {}, ef);
     if (!exact.ok() || !approx.ok() || exact->empty()) continue;
@@ -184,11 +186,14 @@ TEST(SimilarityRecallTest, ThousandGenomesSliceWithCarriers) {
   size_t with_carriers = 0;
   for (const auto& f : built.features) with_carriers += !f.carrier_samples.empty();
   EXPECT_GT(with_carriers, built.features.size() * 9 / 10);
-  for (size_t ef : {16, 32, 64}) {
-    std::printf("1kg chr22 slice (%zu alleles): recall@10 at ef=%zu: %.4f\n", built.features.size(), ef,
-                RecallAtK(built, 10, ef));
+  const size_t default_ef = built.index->params().ef_search;
+  double default_recall = 0;
+  for (size_t ef : {size_t{16}, size_t{32}, default_ef}) {
+    const double recall = RecallAtK(built, 10, ef);
+    std::printf("1kg chr22 slice (%zu alleles): recall@10 at ef=%zu: %.4f\n", built.features.size(), ef, recall);
+    if (ef == default_ef) default_recall = recall;
   }
-  EXPECT_GE(RecallAtK(built, 10, built.index->params().ef_search), 0.95);
+  EXPECT_GE(default_recall, 0.95);
   std::printf("index storage: %zu bytes, %.1f bytes per variant\n", built.index->StorageBytes(),
               static_cast<double>(built.index->StorageBytes()) / built.features.size());
 }
@@ -229,7 +234,7 @@ TEST(SimilarityRecallTest, AshkenaziTrioAnnotatedNeighboursShareClassAndImpact) 
   std::printf("ashk-trio: %zu annotated queries; of their 10 nearest: same class %.3f, same impact %.3f, both %.3f\n",
               queries, class_fraction, impact_fraction, both_fraction);
   for (const auto& [impact, counts] : by_impact) {
-    std::printf("  %s queries: same impact %.3f\n", std::string(ToString(impact)).c_str(),
+    std::printf("  %zu %s queries: same impact %.3f\n", counts.first / 10, std::string(ToString(impact)).c_str(),
                 static_cast<double>(counts.second) / counts.first);
   }
   EXPECT_GT(class_fraction, 0.5);

@@ -179,7 +179,9 @@ TEST(VectorIndexTest, FilterKeepsOnlyAcceptedLabels) {
 TEST(VectorIndexTest, SaveLoadRoundTrip) {
   TempDir dir;
   const auto vectors = RandomVectors(1500, 48, 10);
-  auto index = Build(vectors);
+  IndexParams params;
+  params.ef_search = 80;
+  auto index = Build(vectors, params);
   const std::string path = dir.File("features.hnsw");
   ASSERT_TRUE(index->Save(path, 17).ok());
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
@@ -198,6 +200,8 @@ TEST(VectorIndexTest, SaveLoadRoundTrip) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ((*loaded)->size(), 1500u);
   EXPECT_EQ((*loaded)->generation(), 17u);
+  EXPECT_EQ((*loaded)->params().ef_search, 80u);
+  EXPECT_EQ((*loaded)->params().m, index->params().m);
   for (const auto& q : RandomVectors(20, 48, 11)) {
     EXPECT_EQ((*loaded)->Search(q, 10).value(), index->Search(q, 10).value());
   }
