@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     size_t returned = 0;
     Time("variants in a 1 Mb region", runs, [&](int) {
       stmt->Bind(1, variant(rng));
-      if (!*stmt->Step()) { stmt->Reset(); return true; }
+      auto found = stmt->Step();
+      if (!found.ok() || !*found) { stmt->Reset(); return found.ok(); }
       store::VariantQuery q;
       q.regions.push_back({std::string(stmt->Text(0)), stmt->Int(1) - 1, stmt->Int(1) - 1 + 1000000});
       stmt->Reset();
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
   if (wanted("sample-gene") && graph && n_samples > 0) {
     std::vector<std::string> genes;
     auto stmt = s.db().Prepare("SELECT name FROM genes ORDER BY gene_id");
-    while (*stmt->Step()) genes.emplace_back(stmt->Text(0));
+    for (auto row = stmt->Step(); row.ok() && *row; row = stmt->Step()) genes.emplace_back(stmt->Text(0));
     if (!genes.empty()) {
       std::uniform_int_distribution<size_t> gene(0, genes.size() - 1), sample(0, n_samples - 1);
       Time("variants of a sample in a gene", runs, [&](int) {

@@ -165,7 +165,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
     VariantRecord record = ReadVariantRow(*stmt);
     if (sample_id) {
       const int base = 26;
-      SampleCall call;
+      QueriedCall call;
       call.sample = query.sample;
       call.gt = stmt->Text(base);
       call.zygosity = static_cast<Zygosity>(stmt->Int(base + 1));

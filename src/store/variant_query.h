@@ -26,7 +26,7 @@ struct VariantQuery {
   int64_t offset = 0;
 };
 
-struct SampleCall {
+struct QueriedCall {
   std::string sample;
   std::string gt;
   Zygosity zygosity = Zygosity::kHet;
@@ -47,7 +47,7 @@ struct VariantRecord {
   Impact impact = Impact::kNone;
   int64_t n_het = 0, n_hom_alt = 0, n_missing = 0, n_called = 0;
   std::optional<double> mean_dp, mean_gq;
-  std::optional<SampleCall> call;  // the queried sample's call, with --sample
+  std::optional<QueriedCall> call;  // the queried sample's call, with --sample
 
   std::string Label() const { return chrom + ":" + std::to_string(pos) + ":" + ref + ":" + alt; }
 };
