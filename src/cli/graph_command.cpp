@@ -168,6 +168,10 @@ Command AddGraphCommand(CLI::App& root) {
   relatedness->add_option("--ped", args->relatedness.ped_path, "PED file with the expected sexes");
   relatedness->add_option("--build", args->relatedness.build, "GRCh37 or GRCh38 (chrX PARs; default GRCh38)");
   relatedness->add_option("--min-sites", args->relatedness.min_sites, "Shared sites needed for an estimate");
+  relatedness->add_option("--min-het-sites", args->relatedness.min_het_sites,
+                          "Hets needed in the sample with fewer (default 100); below, 'unknown'");
+  relatedness->add_flag("--related-only{false}", args->relatedness.all_pairs,
+                        "List only pairs estimated third-degree or closer (large cohorts)");
   common(relatedness);
   CLI::App* neighbors = app->add_subcommand("neighbors", "Neighbourhood of a sample, variant or gene as nodes and edges");
   neighbors->add_option("node", args->node, "sample:NAME, gene:NAME, variant:SPEC, or a bare name")->required();

@@ -236,6 +236,7 @@ Result<json> GraphRelatedness(GraphContext ctx, const RelatednessOptions& option
   if (graph.num_samples() < 2) return Status::Usage("relatedness needs at least two samples with genotypes");
   KinshipOptions kinship_options;
   kinship_options.min_sites = options.min_sites;
+  kinship_options.min_het_sites = options.min_het_sites;
   auto estimates = ComputeKinship(graph, {}, kinship_options);
   if (!estimates.ok()) return estimates.status();
   json pairs = json::array();
@@ -283,6 +284,7 @@ Result<json> GraphRelatedness(GraphContext ctx, const RelatednessOptions& option
                      {"hom_alt", call.hom_alt}, {"het_ratio", Nullable(call.het_ratio)}});
   }
   return json{{"method", "KING-robust kinship over biallelic SNVs both samples called; IBS0 separates parent-child from full siblings"},
+              {"min_sites", options.min_sites}, {"min_het_sites", options.min_het_sites},
               {"samples", graph.num_samples()}, {"pairs", pairs},
               {"sex", {{"build", options.build}, {"chrx_sites", sex->chrx_sites}, {"mismatches", sex->mismatches},
                        {"expected_from", expected_source.empty() ? json(nullptr) : json(expected_source)},

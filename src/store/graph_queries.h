@@ -47,6 +47,7 @@ struct RelatednessOptions {
   std::string ped_path;           // expected sexes (else those recorded by ingest --ped)
   std::string build = "GRCh38";  // for the chrX pseudo-autosomal regions
   int64_t min_sites = 100;
+  int64_t min_het_sites = 100;    // in the sample with fewer hets; below: relationship unknown
   bool all_pairs = true;          // false: only pairs closer than unrelated
 };
 Result<nlohmann::json> GraphRelatedness(GraphContext ctx, const RelatednessOptions& options);

@@ -174,7 +174,7 @@ Result<std::vector<KinshipEstimate>> ComputeKinship(const CohortGraph& graph,
       e.het2 = het2;
       e.ibs0_fraction = n > 0 ? double(ibs0) / double(n) : std::numeric_limits<double>::quiet_NaN();
       const int64_t m = std::min(het1, het2);
-      if (n < options.min_sites || m == 0) {
+      if (n < options.min_sites || m == 0 || m < options.min_het_sites) {
         e.kinship = std::numeric_limits<double>::quiet_NaN();
         e.relationship = Relationship::kUnknown;
       } else {

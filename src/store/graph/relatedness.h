@@ -14,7 +14,8 @@
 // unrelated (KING's 2^-1.5, 2^-2.5, 2^-3.5, 2^-4.5). First degree splits by the IBS0 fraction
 // N_ibs0 / n_sites: a parent and child share an allele IBD at every site, so they have (barring
 // genotype errors) no opposite homozygotes; full siblings have about a quarter of an unrelated
-// pair's IBS0. Fewer than min_sites shared sites, or no het, gives kUnknown and a NaN kinship.
+// pair's IBS0. Fewer than min_sites shared sites, or fewer than min_het_sites hets in either sample,
+// gives kUnknown and a NaN kinship.
 // When the graph has chromosome names, only autosomes are used (not X, Y, M/MT, with or without
 // "chr"); without names every chromosome is used.
 //
@@ -48,6 +49,9 @@ struct KinshipOptions {
   // Our default, halfway between 0 and a typical full-sibling fraction (~0.02 at variant sites).
   double parent_child_max_ibs0 = 0.01;
   int64_t min_sites = 100;
+  // The fewer hets of the two samples at those sites must reach this: kinship from a handful of
+  // hets (rare-variant slices) is noise, and noise would be called "related".
+  int64_t min_het_sites = 100;
   bool progress = true;  // a progress line on a terminal (util/progress.h); Ctrl-C cancels
 };
 

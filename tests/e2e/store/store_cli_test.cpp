@@ -338,7 +338,7 @@ TEST_F(StoreCliTest, RestoredBackupAnswersLikeTheOriginal) {
       {"similar", "22:16050115:G:A", "-k", "5", "--format", "json"},
       {"graph", "carriers", "22:16050115:G:A", "--format", "json"},
       {"graph", "shared", "HG002", "HG003", "--format", "json"},
-      {"graph", "relatedness", "--format", "json"},
+      {"graph", "relatedness", "--related-only", "--format", "json"},
   };
   for (auto query : queries) {
     auto original = query, copy = query;
