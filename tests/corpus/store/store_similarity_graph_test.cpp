@@ -88,20 +88,28 @@ Quality Measure(Store& s, int n_queries, uint32_t seed) {
 TEST(StoreSimilarityCorpusTest, RecallAndAgreementOnTheAnnotatedGiabTrio) {
   TempDir tmp;
   auto s = IngestInto(tmp.File("db"), {CorpusPath("slivar/tests/ashk-trio.vcf.gz")});
+#ifdef __SANITIZE_ADDRESS__
+  const Quality q = Measure(*s, 100, 11);  // the same check, fewer queries under the sanitizers
+#else
   const Quality q = Measure(*s, 300, 11);
+#endif
   std::printf("ashk-trio (VEP CSQ, 9,940 variants): recall@10 %.3f over %d queries; same class and "
               "impact %.3f over %d annotated queries\n", q.recall, q.queries, q.same_class_and_impact, q.annotated);
   RecordProperty("recall_at_10", std::to_string(q.recall));
   RecordProperty("same_class_and_impact", std::to_string(q.same_class_and_impact));
   EXPECT_GE(q.recall, 0.95);
-  EXPECT_GT(q.annotated, 200);
+  EXPECT_GT(q.annotated, q.queries * 9 / 10);
   EXPECT_GT(q.same_class_and_impact, 0.5);
 }
 
 TEST(StoreSimilarityCorpusTest, RecallOnThe1000GenomesSliceWithCarrierPatterns) {
   TempDir tmp;
   auto s = IngestInto(tmp.File("db"), {ExamplePath("1kg-chr22-slice.vcf.gz")});
+#ifdef __SANITIZE_ADDRESS__
+  const Quality q = Measure(*s, 60, 5);
+#else
   const Quality q = Measure(*s, 200, 5);
+#endif
   std::printf("1kG chr22 slice (2,504 samples, 1,761 variants): recall@10 %.3f over %d queries\n", q.recall, q.queries);
   EXPECT_GE(q.recall, 0.95);
 }
