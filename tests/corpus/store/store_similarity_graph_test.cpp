@@ -93,7 +93,7 @@ TEST(StoreSimilarityCorpusTest, RecallAndAgreementOnTheAnnotatedGiabTrio) {
 #else
   const Quality q = Measure(*s, 300, 11);
 #endif
-  std::printf("ashk-trio (VEP CSQ, 9,940 variants): recall@10 %.3f over %d queries; same class and "
+  std::printf("ashk-trio (bcftools BCSQ, 9,940 variants): recall@10 %.3f over %d queries; same class and "
               "impact %.3f over %d annotated queries\n", q.recall, q.queries, q.same_class_and_impact, q.annotated);
   RecordProperty("recall_at_10", std::to_string(q.recall));
   RecordProperty("same_class_and_impact", std::to_string(q.same_class_and_impact));
