@@ -190,15 +190,21 @@ class StoreWriter {
       gene_id = *id;
     }
     Statement& s = upsert_variant_;
-    s.Bind(1, *chrom_id).Bind(2, row.pos).Bind(3, row.end_pos).Bind(4, row.ref).Bind(5, row.alt);
-    s.Bind(6, row.rsid).Bind(7, row.qual).Bind(8, row.filter);
+    // Row strings outlive the statement's step: bind them without copies.
+    auto text = [&s](int index, std::string_view value) {
+      if (value.empty()) s.BindNull(index); else s.BindView(index, value);
+    };
+    s.Bind(1, *chrom_id).Bind(2, row.pos).Bind(3, row.end_pos).BindView(4, row.ref).BindView(5, row.alt);
+    if (row.rsid) s.BindView(6, *row.rsid); else s.BindNull(6);
+    s.Bind(7, row.qual);
+    if (row.filter) s.BindView(8, *row.filter); else s.BindNull(8);
     s.Bind(9, static_cast<int>(row.variant_class)).Bind(10, row.allele_index).Bind(11, row.n_alt_alleles);
-    if (row.info.empty()) s.BindNull(12); else s.Bind(12, row.info);
+    text(12, row.info);
     s.Bind(13, row.af).Bind(14, gene_id);
-    if (row.consequence.empty()) s.BindNull(15); else s.Bind(15, row.consequence);
+    text(15, row.consequence);
     s.Bind(16, static_cast<int>(row.impact));
-    if (row.clnsig.empty()) s.BindNull(17); else s.Bind(17, row.clnsig);
-    if (row.annotations.empty()) s.BindNull(18); else s.Bind(18, row.annotations);
+    text(17, row.clnsig);
+    text(18, row.annotations);
     s.Bind(19, row.n_het).Bind(20, row.n_hom_alt).Bind(21, row.n_missing).Bind(22, row.n_called);
     s.Bind(23, row.dp_sum).Bind(24, row.dp_n).Bind(25, row.gq_sum).Bind(26, row.gq_n);
     s.Bind(27, file_id_);
@@ -231,10 +237,10 @@ class StoreWriter {
     for (const GenotypeRow& call : row.genotypes) {
       Statement& g = insert_genotype_;
       g.Bind(1, variant_id).Bind(2, sample_ids_[call.sample_column]).Bind(3, file_id_);
-      g.Bind(4, call.gt).Bind(5, static_cast<int>(call.zygosity)).Bind(6, call.phased ? 1 : 0);
+      g.BindView(4, call.gt).Bind(5, static_cast<int>(call.zygosity)).Bind(6, call.phased ? 1 : 0);
       if (call.dp >= 0) g.Bind(7, call.dp); else g.BindNull(7);
       if (call.gq >= 0) g.Bind(8, call.gq); else g.BindNull(8);
-      if (call.ad.empty()) g.BindNull(9); else g.Bind(9, call.ad);
+      if (call.ad.empty()) g.BindNull(9); else g.BindView(9, call.ad);
       VCFAGENT_RETURN_IF_ERROR(g.Run());
       ++result.genotypes;
     }

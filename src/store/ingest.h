@@ -30,7 +30,7 @@ struct IngestOptions {
   std::vector<std::string> annotate_fields; // INFO tags to attach (default: ClinVar's)
   std::string fasta_path;                   // reference (faidx-indexed): sequence context for similarity
   int threads = 1;                          // extra decompression threads
-  int64_t batch_records = 25000;            // input records per committed batch
+  int64_t batch_records = 10000;            // input records per committed batch
   bool show_progress = true;
 };
 

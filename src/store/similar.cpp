@@ -22,7 +22,7 @@ Result<std::vector<bool>> AllowedIds(Store& store, const SimilarQuery& query, co
     auto chrom = store.ContigId(key.chrom);
     if (!chrom.ok()) return chrom.status();
     sql += " AND v.chrom_id = ?";
-    params.push_back(chrom->value_or(-1));
+    params.emplace_back(SqlValue(std::in_place_type<int64_t>, chrom->value_or(-1)));
   }
   if (!query.where.empty()) {
     auto where = CompileWhere(query.where);

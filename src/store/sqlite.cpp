@@ -5,6 +5,12 @@
 namespace vcfagent::store {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
+  // Before SQLite's first use: no memory statistics (a global mutex on every allocation).
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  if (!configured) return Status::Internal("SQLite cannot be initialised");
   int flags = SQLITE_OPEN_NOMUTEX;
   switch (mode) {
     case Mode::kReadOnly: flags |= SQLITE_OPEN_READONLY; break;
@@ -74,6 +80,10 @@ Statement& Statement::Bind(int index, double value) {
 }
 Statement& Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::BindView(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
   return *this;
 }
 Statement& Statement::BindNull(int index) {

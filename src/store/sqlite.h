@@ -55,6 +55,8 @@ class Statement {
   Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);  // copied (SQLITE_TRANSIENT)
+  // Not copied (SQLITE_STATIC): `value` must outlive the next Step()/Run(). For hot insert loops.
+  Statement& BindView(int index, std::string_view value);
   Statement& BindNull(int index);
   template <typename T>
   Statement& Bind(int index, const std::optional<T>& value) {
