@@ -8,6 +8,8 @@
 #include "store/store.h"
 #include "vcf/variant_reader.h"
 
+#include <malloc.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -62,6 +64,10 @@ int RunIngest(IngestArgs& args) {
   if (!summary.ok()) return ReportError("ingest", summary.status());
   nlohmann::json index_json;
   if (!args.no_index) {
+    // Give the index build the memory of the load phase: a small page cache from now on (the
+    // build reads sequentially), and what that frees back to the system (glibc keeps it otherwise).
+    (void)(*store)->db().Exec("PRAGMA cache_size=-8192");
+    malloc_trim(0);
     auto index = store::UpdateSimilarityIndex(**store, args.options.show_progress);
     if (!index.ok()) return ReportError("ingest", index.status());
     index_json = {{"space", index->space}, {"variants", index->indexed},

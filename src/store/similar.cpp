@@ -89,8 +89,10 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const
   // A filter passing few candidates starves the graph search: search exactly instead.
   const bool exact = query.exact || (filtered && allowed_count * 20 < index->size());
   result.method = exact ? "exact" : "hnsw";
+  // ef 0: the index's own search breadth (saved with it), never narrower than 2k.
+  const size_t ef = 2 * query.k > index->params().ef_search ? 2 * query.k : 0;
   auto neighbours = exact ? index->ExactSearch(vector, query.k, filter)
-                          : index->Search(vector, query.k, filter, std::max<size_t>(64, 2 * query.k));
+                          : index->Search(vector, query.k, filter, ef);
   if (!neighbours.ok()) return neighbours.status();
 
   VariantQuery lookup;
