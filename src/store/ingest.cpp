@@ -75,7 +75,7 @@ class BatchQueue {
 // Writes allele rows of one file into the store; owns the prepared statements and id caches.
 class StoreWriter {
  public:
-  explicit StoreWriter(Store& store) : store_(store), db_(store.db()) {}
+  explicit StoreWriter(Store& store) : db_(store.db()) {}
 
   Status Prepare() {
     auto prepare = [&](Statement& stmt, std::string_view sql) -> Status {
@@ -115,8 +115,7 @@ class StoreWriter {
         "UPDATE contigs SET max_span = max(max_span, ?2) WHERE chrom_id = ?1"));
     VCFAGENT_RETURN_IF_ERROR(prepare(update_progress_,
         "UPDATE files SET records_done = ?2, alleles_done = alleles_done + ?3 WHERE file_id = ?1"));
-    VCFAGENT_RETURN_IF_ERROR(prepare(bump_generation_,
-        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"));
+    VCFAGENT_RETURN_IF_ERROR(prepare(bump_generation_, kBumpGenerationSql));
     return Status::Ok();
   }
 
@@ -247,7 +246,6 @@ class StoreWriter {
     return Status::Ok();
   }
 
-  Store& store_;
   Database& db_;
   Statement upsert_variant_, insert_variant_file_, insert_genotype_, insert_variant_gene_,
       select_gene_, insert_gene_, select_contig_, insert_contig_, update_span_, update_progress_,
@@ -317,8 +315,7 @@ Result<FileRegistration> RegisterFile(Database& db, const std::string& path,
       link->Bind(1, reg.file_id).Bind(2, id).Bind(3, i);
       VCFAGENT_RETURN_IF_ERROR(link->Run());
     }
-    VCFAGENT_RETURN_IF_ERROR(db.Exec(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"));
+    VCFAGENT_RETURN_IF_ERROR(db.Exec(kBumpGenerationSql));
   }
   find->Reset();
   VCFAGENT_RETURN_IF_ERROR(tx->Commit());
@@ -383,8 +380,8 @@ Status UndoFile(Database& db, int64_t file_id) {
     DELETE FROM genes WHERE gene_id NOT IN (SELECT gene_id FROM variants WHERE gene_id IS NOT NULL)
       AND gene_id NOT IN (SELECT gene_id FROM variant_genes);
     DELETE FROM files WHERE file_id = {0};
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation';
   )SQL", id)));
+  VCFAGENT_RETURN_IF_ERROR(db.Exec(kBumpGenerationSql));
   return tx->Commit();
 }
 

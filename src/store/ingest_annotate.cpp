@@ -111,7 +111,7 @@ Result<int64_t> ApplyPedigree(Store& store, const std::string& ped_path) {
     if (member.phenotype == Phenotype::kUnknown) upsert->BindNull(6); else upsert->Bind(6, ToString(member.phenotype));
     VCFAGENT_RETURN_IF_ERROR(upsert->Run());
   }
-  VCFAGENT_RETURN_IF_ERROR(db.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"));
+  VCFAGENT_RETURN_IF_ERROR(db.Exec(kBumpGenerationSql));
   VCFAGENT_RETURN_IF_ERROR(tx->Commit());
   return static_cast<int64_t>(pedigree->members().size());
 }

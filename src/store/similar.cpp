@@ -69,8 +69,9 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const
   const VectorIndex* const index = &index_ref;
 
   auto features = ReadVariantFeatures(store, {key->variant_id});
-  if (!features.count(key->variant_id)) return Status::Internal("the query variant has no features");
-  const VariantFeatures& query_features = features.at(key->variant_id);
+  if (!features.ok()) return features.status();
+  if (!features->count(key->variant_id)) return Status::Internal("the query variant has no features");
+  const VariantFeatures& query_features = features->at(key->variant_id);
   const std::vector<float> vector = EmbedVariant(query_features);
 
   const bool filtered = query.same_chrom || !query.where.empty();
@@ -104,7 +105,10 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const
   if (!page.ok()) return page.status();
   std::unordered_map<int64_t, VariantRecord> records;
   for (auto& record : page->variants) records.emplace(record.variant_id, std::move(record));
-  auto neighbour_features = ReadVariantFeatures(store, lookup.variant_ids);
+  // The query's features are already read: only the neighbours' are needed for the reasons.
+  auto neighbour_features =
+      ReadVariantFeatures(store, std::vector<int64_t>(lookup.variant_ids.begin() + 1, lookup.variant_ids.end()));
+  if (!neighbour_features.ok()) return neighbour_features.status();
   result.query = records.at(key->variant_id);
   for (const Neighbour& n : *neighbours) {
     const auto id = static_cast<int64_t>(n.label);
@@ -113,7 +117,7 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const
     SimilarHit hit;
     hit.record = record->second;
     hit.distance = n.distance;
-    if (auto f = neighbour_features.find(id); f != neighbour_features.end()) {
+    if (auto f = neighbour_features->find(id); f != neighbour_features->end()) {
       hit.reasons = ExplainCloseness(query_features, f->second);
     }
     result.hits.push_back(std::move(hit));

@@ -173,7 +173,7 @@ Result<int64_t> Store::Generation() {
 Result<StoreCounts> Store::Counts() {
   auto stmt = db_->Prepare(
       "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM files WHERE status='loading'),"
-      " (SELECT count(*) FROM samples), (SELECT coalesce(max(variant_id),0) FROM variants),"
+      " (SELECT count(*) FROM samples), (SELECT count(*) FROM variants),"
       " (SELECT count(*) FROM genotypes), (SELECT count(*) FROM genes)");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
@@ -182,11 +182,9 @@ Result<StoreCounts> Store::Counts() {
   counts.files = stmt->Int(0);
   counts.files_loading = stmt->Int(1);
   counts.samples = stmt->Int(2);
+  counts.variants = stmt->Int(3);
   counts.genotypes = stmt->Int(4);
   counts.genes = stmt->Int(5);
-  auto variants = QueryInt(*db_, "SELECT count(*) FROM variants");
-  if (!variants.ok()) return variants.status();
-  counts.variants = variants->value_or(0);
   return counts;
 }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,10 @@ namespace vcfagent::store {
 
 // The directory used when no --db is given.
 std::string DefaultStoreDirectory();
+
+// The SQL that marks a committed change: caches (the similarity index) compare generations.
+inline constexpr std::string_view kBumpGenerationSql =
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'";
 
 struct StoreCounts {
   int64_t files = 0;

@@ -102,13 +102,14 @@ Status ForEachVariantFeatures(Store& store, const std::vector<int64_t>& ids,
   return Status::Ok();
 }
 
-std::unordered_map<int64_t, VariantFeatures> ReadVariantFeatures(Store& store, const std::vector<int64_t>& ids) {
+Result<std::unordered_map<int64_t, VariantFeatures>> ReadVariantFeatures(Store& store,
+                                                                     const std::vector<int64_t>& ids) {
   std::unordered_map<int64_t, VariantFeatures> out;
   if (ids.empty()) return out;
-  (void)ForEachVariantFeatures(store, ids, [&](int64_t id, VariantFeatures& f) {
+  VCFAGENT_RETURN_IF_ERROR(ForEachVariantFeatures(store, ids, [&](int64_t id, VariantFeatures& f) {
     out.emplace(id, std::move(f));
     return Status::Ok();
-  });
+  }));
   return out;
 }
 

@@ -22,6 +22,7 @@ namespace vcfagent::store {
 Status ForEachVariantFeatures(Store& store, const std::vector<int64_t>& ids,
                               const std::function<Status(int64_t, VariantFeatures&)>& visit);
 
-std::unordered_map<int64_t, VariantFeatures> ReadVariantFeatures(Store& store, const std::vector<int64_t>& ids);
+Result<std::unordered_map<int64_t, VariantFeatures>> ReadVariantFeatures(Store& store,
+                                                                     const std::vector<int64_t>& ids);
 
 }  // namespace vcfagent::store
