@@ -35,6 +35,12 @@ std::string BinaryPath() { return VCFAGENT_BINARY; }
 
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::string& stdin_data) {
+  return RunProgramWithEnv(program, args, {}, stdin_data);
+}
+
+CommandResult RunProgramWithEnv(const std::string& program, const std::vector<std::string>& args,
+                                const std::vector<std::pair<std::string, std::string>>& env,
+                                const std::string& stdin_data) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
@@ -44,6 +50,9 @@ CommandResult RunProgram(const std::string& program, const std::vector<std::stri
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    for (const auto& [name, value] : env) {
+      if (value.empty()) unsetenv(name.c_str()); else setenv(name.c_str(), value.c_str(), 1);
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(program.c_str()));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -104,6 +113,12 @@ CommandResult RunProgram(const std::string& program, const std::vector<std::stri
 
 CommandResult RunVcfAgent(const std::vector<std::string>& args, const std::string& stdin_data) {
   return RunProgram(BinaryPath(), args, stdin_data);
+}
+
+CommandResult RunVcfAgentWithEnv(const std::vector<std::string>& args,
+                                 const std::vector<std::pair<std::string, std::string>>& env,
+                                 const std::string& stdin_data) {
+  return RunProgramWithEnv(BinaryPath(), args, env, stdin_data);
 }
 
 TempDir::TempDir() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vcfagent::testing {
@@ -21,6 +22,14 @@ struct CommandResult {
 
 // Runs the vcf-agent binary with `args` (no shell), optionally feeding `stdin_data`.
 CommandResult RunVcfAgent(const std::vector<std::string>& args, const std::string& stdin_data = "");
+// The same with environment changes in the child: each NAME is set to VALUE, or unset when VALUE
+// is empty (e.g. to keep a developer's OPENAI_API_KEY out of a test).
+CommandResult RunVcfAgentWithEnv(const std::vector<std::string>& args,
+                                 const std::vector<std::pair<std::string, std::string>>& env,
+                                 const std::string& stdin_data = "");
+CommandResult RunProgramWithEnv(const std::string& program, const std::vector<std::string>& args,
+                                const std::vector<std::pair<std::string, std::string>>& env,
+                                const std::string& stdin_data = "");
 // Runs any program with `args` (no shell).
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::string& stdin_data = "");
