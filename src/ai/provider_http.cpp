@@ -177,12 +177,16 @@ std::string RedactKey(std::string text, const std::string& key) {
     if (key.size() >= kWindow) {
       for (size_t i = 0; i + kWindow <= key.size(); ++i) {
         std::string window = key.substr(i, kWindow);
-        size_t at;
-        while ((at = text.find(window)) != std::string::npos) {
+        for (size_t at = text.find(window); at != std::string::npos; at = text.find(window, at)) {
           size_t begin = at, end = at + kWindow;
           while (begin > 0 && IsTokenChar(text[begin - 1])) --begin;
           while (end < text.size() && IsTokenChar(text[end])) ++end;
+          if (begin > 0 && text.compare(begin - 1, kMark.size(), kMark) == 0) {
+            at = begin - 1 + kMark.size();  // an earlier mark, not a key
+            continue;
+          }
           text.replace(begin, end - begin, kMark);
+          at = begin + kMark.size();
         }
       }
     }
