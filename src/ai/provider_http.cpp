@@ -269,6 +269,36 @@ ToolCall MakeToolCall(std::string id, std::string name, std::string raw_argument
   return call;
 }
 
+Result<EmbeddingResult> EmbedInBatches(const std::string& provider, const std::vector<std::string>& inputs,
+                                       size_t batch_size, std::string model, const EmbedBatch& embed_batch,
+                                       CallReport* report) {
+  EmbeddingResult result;
+  result.model = std::move(model);
+  CallReport total;
+  for (size_t begin = 0; begin < inputs.size(); begin += batch_size) {
+    size_t end = std::min(inputs.size(), begin + batch_size);
+    CallReport batch_report;
+    auto batch = embed_batch(std::vector<std::string>(inputs.begin() + begin, inputs.begin() + end), &batch_report);
+    total.attempts += batch_report.attempts;
+    total.http_status = batch_report.http_status;
+    total.failure = batch_report.failure;
+    total.seconds += batch_report.seconds;
+    if (report) *report = total;
+    if (!batch.ok()) return batch.status();
+    for (std::vector<float>& vector : batch->vectors) {
+      if (!result.vectors.empty() && vector.size() != result.vectors.front().size()) {
+        return Status::IoError(provider + ": embeddings of different dimensions (" +
+                               std::to_string(result.vectors.front().size()) + " and " +
+                               std::to_string(vector.size()) + ")");
+      }
+      result.vectors.push_back(std::move(vector));
+    }
+    if (!batch->model.empty()) result.model = batch->model;
+    result.usage += batch->usage;
+  }
+  return result;
+}
+
 // ---- ProviderExchange ----
 
 ProviderExchange::ProviderExchange(std::string provider, ProviderSettings settings)
