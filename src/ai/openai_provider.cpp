@@ -352,38 +352,17 @@ Result<ChatResponse> OpenAiProvider::Chat(const ChatRequest& request, const Text
 }
 
 Result<EmbeddingResult> OpenAiProvider::Embed(const std::vector<std::string>& inputs, CallReport* report) {
-  EmbeddingResult result;
-  result.model = embedding_model();
-  CallReport total;
-  for (size_t begin = 0; begin < inputs.size(); begin += kEmbeddingBatch) {
-    size_t end = std::min(inputs.size(), begin + kEmbeddingBatch);
-    json body = {{"model", result.model},
-                 {"input", std::vector<std::string>(inputs.begin() + begin, inputs.begin() + end)},
-                 {"encoding_format", "float"}};
+  auto embed_batch = [&](const std::vector<std::string>& batch, CallReport* batch_report) -> Result<EmbeddingResult> {
+    json body = {{"model", embedding_model()}, {"input", batch}, {"encoding_format", "float"}};
     std::unique_ptr<EmbeddingsReader> reader;
-    CallReport batch;
     Status status = exchange_.Run(NewRequest("/embeddings", body.dump(), ""), [&] {
-      reader = std::make_unique<EmbeddingsReader>(end - begin);
+      reader = std::make_unique<EmbeddingsReader>(batch.size());
       return reader.get();
-    }, &batch);
-    total.attempts += batch.attempts;
-    total.http_status = batch.http_status;
-    total.failure = batch.failure;
-    total.seconds += batch.seconds;
-    if (report) *report = total;
+    }, batch_report);
     if (!status.ok()) return status;
-    for (auto& vector : reader->vectors()) {
-      if (!result.vectors.empty() && vector.size() != result.vectors.front().size()) {
-        return Status::IoError("openai: embeddings of different dimensions in one answer (" +
-                               std::to_string(result.vectors.front().size()) + " and " +
-                               std::to_string(vector.size()) + ")");
-      }
-      result.vectors.push_back(std::move(vector));
-    }
-    if (!reader->model().empty()) result.model = reader->model();
-    result.usage += reader->usage();
-  }
-  return result;
+    return EmbeddingResult{std::move(reader->vectors()), reader->model(), reader->usage()};
+  };
+  return EmbedInBatches(name(), inputs, kEmbeddingBatch, embedding_model(), embed_batch, report);
 }
 
 }  // namespace vcfagent::ai

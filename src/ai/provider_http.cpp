@@ -177,12 +177,16 @@ std::string RedactKey(std::string text, const std::string& key) {
     if (key.size() >= kWindow) {
       for (size_t i = 0; i + kWindow <= key.size(); ++i) {
         std::string window = key.substr(i, kWindow);
-        size_t at;
-        while ((at = text.find(window)) != std::string::npos) {
+        for (size_t at = text.find(window); at != std::string::npos; at = text.find(window, at)) {
           size_t begin = at, end = at + kWindow;
           while (begin > 0 && IsTokenChar(text[begin - 1])) --begin;
           while (end < text.size() && IsTokenChar(text[end])) ++end;
+          if (begin > 0 && text.compare(begin - 1, kMark.size(), kMark) == 0) {
+            at = begin - 1 + kMark.size();  // an earlier mark, not a key
+            continue;
+          }
           text.replace(begin, end - begin, kMark);
+          at = begin + kMark.size();
         }
       }
     }
@@ -263,6 +267,36 @@ ToolCall MakeToolCall(std::string id, std::string name, std::string raw_argument
   call.arguments = (!parsed.is_discarded() && parsed.is_object()) ? parsed : json();
   call.raw_arguments = std::move(raw_arguments);
   return call;
+}
+
+Result<EmbeddingResult> EmbedInBatches(const std::string& provider, const std::vector<std::string>& inputs,
+                                       size_t batch_size, std::string model, const EmbedBatch& embed_batch,
+                                       CallReport* report) {
+  EmbeddingResult result;
+  result.model = std::move(model);
+  CallReport total;
+  for (size_t begin = 0; begin < inputs.size(); begin += batch_size) {
+    size_t end = std::min(inputs.size(), begin + batch_size);
+    CallReport batch_report;
+    auto batch = embed_batch(std::vector<std::string>(inputs.begin() + begin, inputs.begin() + end), &batch_report);
+    total.attempts += batch_report.attempts;
+    total.http_status = batch_report.http_status;
+    total.failure = batch_report.failure;
+    total.seconds += batch_report.seconds;
+    if (report) *report = total;
+    if (!batch.ok()) return batch.status();
+    for (std::vector<float>& vector : batch->vectors) {
+      if (!result.vectors.empty() && vector.size() != result.vectors.front().size()) {
+        return Status::IoError(provider + ": embeddings of different dimensions (" +
+                               std::to_string(result.vectors.front().size()) + " and " +
+                               std::to_string(vector.size()) + ")");
+      }
+      result.vectors.push_back(std::move(vector));
+    }
+    if (!batch->model.empty()) result.model = batch->model;
+    result.usage += batch->usage;
+  }
+  return result;
 }
 
 // ---- ProviderExchange ----

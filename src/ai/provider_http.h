@@ -126,6 +126,14 @@ class SseDecoder {
 // object (the text is kept in ToolCall::raw_arguments for the agent to answer with an error).
 ToolCall MakeToolCall(std::string id, std::string name, std::string raw_arguments);
 
+// Embeds `inputs` in batches of `batch_size` with `embed_batch` (one request each), keeps the
+// vectors in input order, refuses vectors of different dimensions, and sums usage and `report`.
+using EmbedBatch = std::function<Result<EmbeddingResult>(const std::vector<std::string>& batch,
+                                                         CallReport* report)>;
+Result<EmbeddingResult> EmbedInBatches(const std::string& provider, const std::vector<std::string>& inputs,
+                                       size_t batch_size, std::string model, const EmbedBatch& embed_batch,
+                                       CallReport* report);
+
 class ProviderExchange {
  public:
   // `provider` names the messages ("openai"); settings give timeouts, retries and the breaker.

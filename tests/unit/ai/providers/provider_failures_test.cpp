@@ -3,6 +3,7 @@
 // redaction, refused connections, the circuit breaker and streaming that must not be retried.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -255,6 +256,25 @@ TEST_P(ProviderFailuresTest, TraceparentIsSent) {
   request.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   ASSERT_TRUE(Make(Settings())->Chat(request).ok());
   EXPECT_EQ(server_.requests().at(0).Header("traceparent"), request.traceparent);
+}
+
+TEST_P(ProviderFailuresTest, ConcurrentCallsShareOneProvider) {
+  server_.Handle("POST", ChatPath(GetParam()),
+                 [this](const testing::RecordedRequest&) { return TextAnswer(GetParam(), "same answer"); });
+  auto provider = Make(Settings());
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) {
+        auto answer = provider->Chat(Question());
+        if (answer.ok() && answer->message.text == "same answer") ++answered;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(answered.load(), 18);
+  EXPECT_EQ(server_.request_count(), 18u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllProviders, ProviderFailuresTest,
