@@ -49,7 +49,7 @@ ProviderSettings DefaultSettings(ProviderKind kind) {
       break;
     case ProviderKind::kOllama:
       settings.base_url = "http://localhost:11434";
-      settings.model = "llama3.1";
+      settings.model = "llama3.2";
       settings.embedding_model = "nomic-embed-text";
       // A local model is slow to load on first use; retrying a refused connection is pointless.
       settings.timeout_seconds = 300;
