@@ -122,9 +122,12 @@ Result<json> AnalyzeFile(const std::string& path, const AnalyzeOptions& options)
   if (path == "-") {
     return Status::Usage("analyze reads its input several times: give a file, not standard input");
   }
+  // The header tells whether per-sample statistics can be asked for (a sites-only file has none).
+  bool has_samples = false;
   {
-    auto probe = vcf::ProbeVariantFile(path);
-    if (!probe.ok()) return probe.status();
+    auto reader = vcf::VariantReader::Open(path);
+    if (!reader.ok()) return reader.status();
+    has_samples = bcf_hdr_nsamples((*reader)->header()) > 0;
   }
   std::optional<store::Pedigree> pedigree;
   if (!options.ped_path.empty()) {
@@ -148,7 +151,7 @@ Result<json> AnalyzeFile(const std::string& path, const AnalyzeOptions& options)
     std::thread stats_thread([&] {
       const auto t = Clock::now();
       vcf::StatsOptions stats_options;
-      stats_options.samples = vcf::StatsOptions::Samples::kAll;
+      stats_options.samples = has_samples ? vcf::StatsOptions::Samples::kAll : vcf::StatsOptions::Samples::kNone;
       stats_options.threads = options.threads;
       stats.emplace(vcf::ComputeStats(path, stats_options));
       stats_s = Since(t);
