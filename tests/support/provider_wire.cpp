@@ -448,4 +448,98 @@ ScriptedHttpServer::Handler OllamaEmbedHandler(int dimension) {
   };
 }
 
+// ---- Any provider ----
+
+ai::ProviderSettings ScriptedProviderSettings(ai::ProviderKind kind, const ScriptedHttpServer& server) {
+  ai::ProviderSettings settings;
+  settings.kind = kind;
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi:
+      settings.base_url = server.url() + "/v1";
+      settings.api_key = ai::Secret(kTestOpenAiKey);
+      settings.model = "gpt-4o-mini";
+      settings.embedding_model = "text-embedding-3-small";
+      break;
+    case ai::ProviderKind::kAnthropic:
+      settings.base_url = server.url();
+      settings.api_key = ai::Secret(kTestAnthropicKey);
+      settings.model = "claude-sonnet-4-5";
+      break;
+    case ai::ProviderKind::kOllama:
+      settings.base_url = server.url();
+      settings.model = "llama3.2";
+      settings.embedding_model = "nomic-embed-text";
+      break;
+  }
+  settings.timeout_seconds = 2;
+  settings.connect_timeout_seconds = 1;
+  settings.max_retries = 2;
+  settings.backoff_initial_seconds = 0.05;
+  settings.backoff_max_seconds = 2;
+  settings.breaker_failures = 5;
+  settings.breaker_cooldown_seconds = 0.5;
+  return settings;
+}
+
+std::string ChatPath(ai::ProviderKind kind) {
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi: return kOpenAiChatPath;
+    case ai::ProviderKind::kAnthropic: return kAnthropicMessagesPath;
+    case ai::ProviderKind::kOllama: return kOllamaChatPath;
+  }
+  return "";
+}
+
+ScriptedResponse TextAnswer(ai::ProviderKind kind, const std::string& text, WireUsage usage) {
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi: return OpenAiTextResponse(text, usage);
+    case ai::ProviderKind::kAnthropic: return AnthropicTextResponse(text, usage);
+    case ai::ProviderKind::kOllama: return OllamaTextResponse(text, usage);
+  }
+  return {};
+}
+
+ScriptedResponse ToolCallAnswer(ai::ProviderKind kind, const std::vector<WireToolCall>& calls, WireUsage usage) {
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi: return OpenAiToolCallResponse(calls, usage);
+    case ai::ProviderKind::kAnthropic: return AnthropicToolUseResponse(calls, usage);
+    case ai::ProviderKind::kOllama: return OllamaToolCallResponse(calls, usage);
+  }
+  return {};
+}
+
+ScriptedResponse ErrorAnswer(ai::ProviderKind kind, int status, const std::string& message) {
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi: {
+      std::string type = status == 429 ? "requests" : status == 401 ? "invalid_request_error" : "server_error";
+      std::string code = status == 429 ? "rate_limit_exceeded" : status == 401 ? "invalid_api_key" : "";
+      return OpenAiErrorResponse(status, type, code, message);
+    }
+    case ai::ProviderKind::kAnthropic: {
+      std::string type = status == 429   ? "rate_limit_error"
+                         : status == 401 ? "authentication_error"
+                         : status == 529 ? "overloaded_error"
+                         : status >= 500 ? "api_error"
+                                         : "invalid_request_error";
+      return AnthropicErrorResponse(status, type, message);
+    }
+    case ai::ProviderKind::kOllama:
+      return OllamaErrorResponse(status, message);
+  }
+  return {};
+}
+
+ScriptedResponse StreamedTextAnswer(ai::ProviderKind kind, const std::vector<std::string>& pieces, WireUsage usage,
+                                    double chunk_delay_seconds) {
+  switch (kind) {
+    case ai::ProviderKind::kOpenAi:
+      return SseResponse(OpenAiTextStreamEvents(pieces, usage), chunk_delay_seconds);
+    case ai::ProviderKind::kAnthropic:
+      return SseResponse(AnthropicTextStreamEvents(pieces, usage), chunk_delay_seconds);
+    case ai::ProviderKind::kOllama:
+      return NdjsonResponse(OllamaTextStreamLines(pieces, usage), chunk_delay_seconds);
+  }
+  return {};
+}
+
 }  // namespace vcfagent::testing

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ai/provider_config.h"
 #include "support/scripted_http_server.h"
 
 namespace vcfagent::testing {
@@ -145,5 +146,24 @@ std::vector<float> DeterministicEmbedding(const std::string& text, int dimension
 // body's "input" may be a string or an array of strings.
 ScriptedHttpServer::Handler OpenAiEmbeddingsHandler(int dimension);
 ScriptedHttpServer::Handler OllamaEmbedHandler(int dimension);
+
+// ---- Any provider -----------------------------------------------------------------------------
+// Fake keys the scripted settings carry (tests check they never leak).
+inline constexpr const char* kTestOpenAiKey = "sk-test-OPENAIKEY0123456789abcdefXYZ";
+inline constexpr const char* kTestAnthropicKey = "sk-ant-test-ANTHROPICKEY0123456789xyz";
+// Settings that point `kind` at `server`, with a fake key (none for Ollama), test-sized timeouts
+// (2 s total, 1 s connect), 2 retries with 0.05 s backoff (capped at 2 s) and a breaker that opens
+// after 5 failed calls for 0.5 s. Adjust fields as a test needs.
+ai::ProviderSettings ScriptedProviderSettings(ai::ProviderKind kind, const ScriptedHttpServer& server);
+// The chat route `kind` posts to on the scripted server.
+std::string ChatPath(ai::ProviderKind kind);
+// A final text answer, a tool-call answer and an error answer in `kind`'s wire format.
+ScriptedResponse TextAnswer(ai::ProviderKind kind, const std::string& text, WireUsage usage = {});
+ScriptedResponse ToolCallAnswer(ai::ProviderKind kind, const std::vector<WireToolCall>& calls,
+                                WireUsage usage = {});
+ScriptedResponse ErrorAnswer(ai::ProviderKind kind, int status, const std::string& message);
+// A streamed text answer in `kind`'s wire format (SSE or NDJSON), one piece per chunk.
+ScriptedResponse StreamedTextAnswer(ai::ProviderKind kind, const std::vector<std::string>& pieces,
+                                    WireUsage usage = {}, double chunk_delay_seconds = 0);
 
 }  // namespace vcfagent::testing
