@@ -1,6 +1,7 @@
 // `vcf-agent analyze` end to end: the three formats, self-contained HTML with well-formed SVG
-// (checked by Python's XML parser), text from the file escaped, the plain no-AI statement, and
-// bad input (one message, exit 2 or 1, no partial file).
+// (checked by Python's XML parser), text from the file escaped, the plain no-AI statement, bad
+// input (one message, exit 2 or 1, no partial file), and --ai against a scripted OpenAI server
+// (valid answer; invalid then valid with the violations fed back; always invalid; no provider).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/provider_wire.h"
+#include "support/scripted_http_server.h"
 #include "support/test_support.h"
 
 namespace vcfagent {
@@ -162,6 +165,130 @@ TEST(AnalyzeCliTest, StandardInputIsRefused) {
   auto r = RunVcfAgent({"analyze", "-"}, "##fileformat=VCFv4.2\n");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("standard input"), std::string::npos) << r.err;
+}
+
+// ---- --ai through a scripted OpenAI server ------------------------------------------------------
+
+const nlohmann::json kValidAnswer = {
+    {"summary", "A GIAB trio slice of chromosome 1 with 999 records; Ts/Tv 3.14."},
+    {"qc_assessment", "Validation fails on one header line; per-sample numbers are consistent."},
+    {"notable_findings",
+     {{{"variant", "1:5935162:A:T"}, {"gene", "NPHP4"}, {"assessment", "splice acceptor, high impact"},
+       {"evidence", "BCSQ splice_acceptor; carriers listed in the report"}}}},
+    {"recommendations", {"Fix the FORMAT header line."}},
+    {"caveats", {"Only chromosome 1; no chrX, so sex is not inferred."}}};
+
+std::vector<std::pair<std::string, std::string>> OpenAiEnv(const testing::ScriptedHttpServer& server, const TempDir& home) {
+  return {{"OPENAI_API_KEY", testing::kTestOpenAiKey}, {"OPENAI_BASE_URL", server.url() + "/v1"},
+          {"OPENAI_API_KEY_FILE", ""}, {"ANTHROPIC_API_KEY", ""}, {"ANTHROPIC_API_KEY_FILE", ""},
+          {"OLLAMA_HOST", ""}, {"VCF_AGENT_PROVIDER", ""}, {"VCF_AGENT_CONFIG", ""}, {"HOME", home.path()}};
+}
+
+std::string AnswerText(const nlohmann::json& answer) { return answer.dump(); }
+
+TEST(AnalyzeCliTest, AiInterpretationFromAValidAnswerIsRendered) {
+  testing::ScriptedHttpServer server;
+  server.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(kValidAnswer)));
+  TempDir dir;
+  auto r = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "--provider", "openai",
+                                        "-o", dir.File("r.json")},
+                                       OpenAiEnv(server, dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(ReadFile(dir.File("r.json")));
+  const auto& in = report["interpretation"];
+  EXPECT_EQ(in["status"], "ok") << in.dump();
+  EXPECT_EQ(in["prompt_template"], "interpretation-v1");
+  EXPECT_EQ(in["provider"], "openai");
+  EXPECT_EQ(in["attempts"], 1);
+  EXPECT_EQ(in["result"], kValidAnswer);
+  // The request: the schema as response_format, the facts (not the raw file) in the prompt.
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const auto body = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(body["response_format"]["type"], "json_schema") << body.dump().substr(0, 400);
+  EXPECT_EQ(body["response_format"]["json_schema"]["schema"]["required"].size(), 5u);
+  const std::string prompt = body["messages"].back()["content"].get<std::string>();
+  EXPECT_NE(prompt.find("interpretation-v1"), std::string::npos);
+  EXPECT_NE(prompt.find("\"facts_version\":\"vcf-agent-report-facts/1\""), std::string::npos);
+  EXPECT_EQ(prompt.find("VQSRTrancheSNP99.90to100.00"), std::string::npos);  // no raw records
+  EXPECT_EQ(ReadFile(dir.File("r.json")).find(testing::kTestOpenAiKey), std::string::npos);
+  EXPECT_EQ(r.err.find(testing::kTestOpenAiKey), std::string::npos);
+  // HTML shows it in the AI section.
+  server.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(kValidAnswer)));
+  auto html = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "--provider",
+                                           "openai", "-o", dir.File("r.html")},
+                                          OpenAiEnv(server, dir));
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  const std::string text = ReadFile(dir.File("r.html"));
+  EXPECT_NE(text.find("Fix the FORMAT header line."), std::string::npos);
+  EXPECT_NE(text.find("interpretation-v1"), std::string::npos);
+}
+
+TEST(AnalyzeCliTest, AiInvalidAnswerIsRetriedWithTheViolations) {
+  testing::ScriptedHttpServer server;
+  nlohmann::json invalid = kValidAnswer;
+  invalid.erase("caveats");
+  invalid["notable_findings"][0]["variant"] = "1:999:A:C";  // not in the facts: the grounding check
+  server.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(invalid)));
+  server.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(kValidAnswer)));
+  TempDir dir;
+  auto r = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "--provider", "openai",
+                                        "-o", dir.File("r.json")},
+                                       OpenAiEnv(server, dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(ReadFile(dir.File("r.json")));
+  EXPECT_EQ(report["interpretation"]["status"], "ok");
+  EXPECT_EQ(report["interpretation"]["attempts"], 2);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto second = nlohmann::json::parse(requests[1].body);
+  const std::string feedback = second["messages"].back()["content"].get<std::string>();
+  EXPECT_NE(feedback.find("caveats"), std::string::npos) << feedback;
+  EXPECT_EQ(second["messages"][second["messages"].size() - 2]["role"], "assistant");
+
+  // Schema violations come first; once the schema holds, an unknown variant is refused too.
+  testing::ScriptedHttpServer grounding;
+  nlohmann::json unknown = kValidAnswer;
+  unknown["notable_findings"][0]["variant"] = "1:999:A:C";
+  grounding.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(unknown)));
+  grounding.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse(AnswerText(kValidAnswer)));
+  auto g = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "--provider", "openai",
+                                        "-o", dir.File("g.json")},
+                                       OpenAiEnv(grounding, dir));
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  const auto fed = nlohmann::json::parse(grounding.requests().at(1).body)["messages"].back()["content"].get<std::string>();
+  EXPECT_NE(fed.find("'1:999:A:C' is not one of the report's notable variants"), std::string::npos) << fed;
+}
+
+TEST(AnalyzeCliTest, AiAlwaysInvalidIsReportedAsAFailureWithExit1) {
+  testing::ScriptedHttpServer server;
+  for (int i = 0; i < 3; ++i) {
+    server.Enqueue("POST", testing::kOpenAiChatPath, testing::OpenAiTextResponse("The file looks fine to me."));
+  }
+  TempDir dir;
+  auto r = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "--provider", "openai",
+                                        "-o", dir.File("r.html")},
+                                       OpenAiEnv(server, dir));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(server.request_count(), 3u);
+  EXPECT_NE(r.err.find("still invalid after 3 attempts"), std::string::npos) << r.err;
+  const std::string html = ReadFile(dir.File("r.html"));  // the report is still written
+  EXPECT_NE(html.find("No AI interpretation: the answer was still invalid after 3 attempts."), std::string::npos);
+  EXPECT_NE(html.find("not a JSON object"), std::string::npos);
+  EXPECT_NE(html.find("Ts/Tv"), std::string::npos);
+}
+
+TEST(AnalyzeCliTest, AiWithoutAProviderSaysSoPlainly) {
+  testing::ScriptedHttpServer server;  // never called
+  TempDir dir;
+  auto env = OpenAiEnv(server, dir);
+  for (auto& [name, value] : env) {
+    if (name == "OPENAI_API_KEY" || name == "OPENAI_BASE_URL") value = "";
+  }
+  auto r = testing::RunVcfAgentWithEnv({"analyze", ExamplePath("giab-ashk-trio-slice.vcf.gz"), "--ai", "-o", dir.File("r.md")}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(ReadFile(dir.File("r.md")).find("No AI interpretation was made (no provider configured"), std::string::npos);
+  EXPECT_EQ(server.request_count(), 0u);
 }
 
 }  // namespace
