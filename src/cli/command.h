@@ -30,6 +30,7 @@ Command AddIndexCommand(CLI::App& root);
 Command AddGraphCommand(CLI::App& root);
 Command AddBackupCommand(CLI::App& root);
 Command AddRestoreCommand(CLI::App& root);
+Command AddAnalyzeCommand(CLI::App& root);
 
 enum class OutputFormat { kText, kJson };
 
