@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       cli::AddGraphCommand(app),
       cli::AddBackupCommand(app),
       cli::AddRestoreCommand(app),
+      cli::AddAnalyzeCommand(app),
   };
   try {
     app.parse(argc, argv);

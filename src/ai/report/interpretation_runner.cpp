@@ -1,6 +1,6 @@
 #include "ai/report/interpretation_runner.h"
 
-#include "ai/providers.h"
+#include "ai/provider_chain.h"
 #include "ai/report/interpretation.h"
 
 namespace vcfagent::ai::report {
@@ -11,7 +11,8 @@ Result<InterpretationSetup> SetUpInterpretation(const AiFlags& flags, const Envi
   InterpretationSetup setup;
   setup.config = std::move(*config);
   if (setup.config.chain.empty()) return setup;
-  auto provider = MakeChatProvider(setup.config.chain.front());
+  setup.ledger = std::make_shared<UsageLedger>(setup.config.prices);
+  auto provider = MakeProviderChain(setup.config, setup.ledger.get());
   if (!provider.ok()) return Status(provider.status()).WithContext("--ai");
   setup.provider = std::move(*provider);
   return setup;
@@ -22,6 +23,7 @@ nlohmann::json RunInterpretation(const InterpretationSetup& setup, const nlohman
     return NoInterpretation("no provider configured: use --provider, VCF_AGENT_PROVIDER or the config file");
   }
   nlohmann::json out = Interpret(*setup.provider, facts);
+  if (setup.ledger) out["usage_by_model"] = setup.ledger->ToJson();
   // Provider messages are redacted at the source; this is the belt to those braces.
   for (const char* key : {"statement", "error"}) {
     if (out.contains(key) && out[key].is_string()) out[key] = RedactSecrets(setup.config, out[key].get<std::string>());

@@ -6,8 +6,8 @@
 //   a Status, reported before the file is read.
 // - No provider configured anywhere is not an error for analyze: the report says plainly that no
 //   AI interpretation was made and why.
-// - The first provider of the configured chain answers (ai::MakeChatProvider, with its own
-//   retries and circuit breaker). Keys never appear in the report: provider errors are redacted
+// - The configured chain answers (ai::MakeProviderChain: each provider with its own retries and
+//   circuit breaker, then the next on failure); tokens and cost per model go in the report. Keys never appear in the report: provider errors are redacted
 //   by the providers and once more here with ai::RedactSecrets.
 #pragma once
 
@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ai/chat.h"
+#include "ai/provider_chain.h"
 #include "ai/provider_config.h"
 #include "util/status.h"
 
@@ -25,6 +26,7 @@ namespace vcfagent::ai::report {
 struct InterpretationSetup {
   AiConfig config;
   std::shared_ptr<ChatProvider> provider;  // null when no provider is configured
+  std::shared_ptr<UsageLedger> ledger;
 };
 
 Result<InterpretationSetup> SetUpInterpretation(const AiFlags& flags,
