@@ -156,7 +156,7 @@ ToolResult ToolRegistry::Run(const std::string& name, const nlohmann::json& argu
                                           fmt::join(Names(), ", "))));
   }
   if (!arguments.is_object()) {
-    return finish(ErrorResult(fmt::format("the arguments of {} must be a JSON object, got {}", name,
+    return finish(ErrorResult(fmt::format("the arguments of {} must be a JSON object, got {}; nothing was run", name,
                                           arguments.is_null() ? "nothing parsable" : arguments.dump())));
   }
   const auto violations = ValidateAgainstSchema(tool->parameters, arguments);
