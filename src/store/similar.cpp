@@ -52,6 +52,15 @@ Result<std::vector<bool>> AllowedIds(Store& store, const SimilarQuery& query, co
 }  // namespace
 
 Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool show_progress) {
+  auto space = ResolveSpace(store, query.space);
+  if (!space.ok()) return space.status();
+  if (*space != kFeatureSpaceName) {
+    // Provider spaces cannot be rebuilt here (that needs the provider): the saved index is used
+    // as it is, and variants added since it was updated are simply not in it.
+    auto index = VectorIndex::Load(SpaceIndexPath(store, *space), {*space, 0});
+    if (!index.ok()) return index.status();
+    return FindSimilar(store, query, **index);
+  }
   bool rebuilt = false;
   auto index = OpenFeatureIndex(store, show_progress, &rebuilt);
   if (!index.ok()) return index.status();
@@ -72,7 +81,18 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const
   if (!features.ok()) return features.status();
   if (!features->count(key->variant_id)) return Status::Internal("the query variant has no features");
   const VariantFeatures& query_features = features->at(key->variant_id);
-  const std::vector<float> vector = EmbedVariant(query_features);
+  std::vector<float> vector;
+  if (index_ref.space() == kFeatureSpaceName) {
+    vector = EmbedVariant(query_features);
+  } else {
+    auto stored = index_ref.StoredVector(static_cast<uint64_t>(key->variant_id));
+    if (!stored.ok()) {
+      return Status::Usage(fmt::format(
+          "variant {} has no vector in space '{}': it was added after the space was last updated "
+          "(run `vcf-agent index --embeddings PROVIDER`)", query.variant, index_ref.space()));
+    }
+    vector = std::move(stored).value();
+  }
 
   const bool filtered = query.same_chrom || !query.where.empty();
   std::vector<bool> allowed;

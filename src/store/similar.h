@@ -21,6 +21,9 @@ struct SimilarQuery {
   bool same_chrom = false;
   std::string where;
   bool exact = false;  // brute force over every vector (the reference for recall)
+  // "" or "features": the built-in variant embedding; else a provider space ("openai", or its
+  // full name "openai:text-embedding-3-small"), whose query vector is the variant's stored one.
+  std::string space;
 };
 
 struct SimilarHit {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -58,8 +60,50 @@ Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_p
 
 }  // namespace
 
-std::string FeatureIndexPath(const Store& store) {
-  return store.SimilarityDirectory() + "/" + kFeatureSpaceName + ".hnsw";
+std::string FeatureIndexPath(const Store& store) { return SpaceIndexPath(store, kFeatureSpaceName); }
+
+std::string SpaceIndexPath(const Store& store, const std::string& space) {
+  std::string file = space;
+  for (char& c : file) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  }
+  return store.SimilarityDirectory() + "/" + file + ".hnsw";
+}
+
+Result<std::vector<IndexInfo>> ListSpaces(const Store& store) {
+  std::vector<IndexInfo> spaces;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(store.SimilarityDirectory(), ec);
+  if (ec) return spaces;  // no similarity directory yet: no spaces
+  for (const auto& entry : it) {
+    const std::string path = entry.path().string();
+    if (!path.ends_with(".hnsw")) continue;
+    auto info = VectorIndex::ReadInfo(path);
+    if (info.ok()) spaces.push_back(std::move(info.value()));
+  }
+  std::sort(spaces.begin(), spaces.end(), [](const IndexInfo& a, const IndexInfo& b) { return a.space < b.space; });
+  return spaces;
+}
+
+Result<std::string> ResolveSpace(const Store& store, const std::string& name) {
+  if (name.empty() || name == kFeatureSpaceName) return std::string(kFeatureSpaceName);
+  auto spaces = ListSpaces(store);
+  if (!spaces.ok()) return spaces.status();
+  std::vector<std::string> matches;
+  std::string known;
+  for (const IndexInfo& info : *spaces) {
+    known += (known.empty() ? "" : ", ") + info.space;
+    if (info.space == name) return info.space;
+    if (info.space.starts_with(name + ":")) matches.push_back(info.space);
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) {
+    return Status::Usage(fmt::format("space '{}' is ambiguous: name one of {}", name, known));
+  }
+  return Status::Usage(fmt::format(
+      "the store has no similarity space '{}' (it has: {}); provider spaces are built by "
+      "`vcf-agent ingest --embeddings openai|ollama` or `vcf-agent index --embeddings ...`",
+      name, known.empty() ? std::string(kFeatureSpaceName) : known));
 }
 
 Result<IndexUpdate> UpdateSimilarityIndex(Store& store, bool show_progress) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/similarity/vector_index.h"
 #include "store/store.h"
@@ -19,6 +20,15 @@ struct IndexUpdate {
 };
 
 std::string FeatureIndexPath(const Store& store);
+
+// The index file of any named space: "features", or a provider's "openai:text-embedding-3-small"
+// (characters outside [A-Za-z0-9._-] become '_' in the file name).
+std::string SpaceIndexPath(const Store& store, const std::string& space);
+// Every space the store has an index for, as its sidecar describes it, by name.
+Result<std::vector<IndexInfo>> ListSpaces(const Store& store);
+// A space by its full name, or by provider ("openai" finds "openai:MODEL" when there is exactly
+// one). Usage error listing the spaces there are otherwise.
+Result<std::string> ResolveSpace(const Store& store, const std::string& name);
 
 // Rebuilds and saves the index (atomically) unless it already reflects the store's generation.
 // Needs write access to the store directory.

@@ -405,6 +405,29 @@ Result<std::vector<Neighbour>> VectorIndex::ExactSearch(std::span<const float> q
   return heap;
 }
 
+Result<std::vector<float>> VectorIndex::StoredVector(uint64_t label) const {
+  std::shared_lock lock(impl_->grow_mutex);
+  const Graph& g = *impl_->graph;
+  const char* data = nullptr;
+  {
+    std::lock_guard guard(impl_->graph->cur_element_count_guard_);
+    auto it = g.label_lookup_.find(label);
+    if (it == g.label_lookup_.end()) {
+      return Status::InvalidInput(fmt::format("label {} is not in the '{}' index", label, space_));
+    }
+    data = g.getDataByInternalId(it->second);
+  }
+  std::vector<float> vector(dimension_);
+  for (size_t i = 0; i < dimension_; ++i) {
+    if (params_.quantisation == Quantisation::kFloat32) {
+      std::memcpy(&vector[i], data + i * sizeof(float), sizeof(float));
+    } else {
+      vector[i] = static_cast<float>(static_cast<int8_t>(data[i])) / static_cast<float>(kInt8Scale);
+    }
+  }
+  return vector;
+}
+
 bool VectorIndex::Contains(uint64_t label) const {
   std::shared_lock lock(impl_->grow_mutex);
   const Graph& g = *impl_->graph;

@@ -104,6 +104,10 @@ class VectorIndex {
   Result<std::vector<Neighbour>> ExactSearch(std::span<const float> query, size_t k,
                                              const LabelFilter& filter = {}) const;
   bool Contains(uint64_t label) const;
+  // The vector stored for `label` as the index holds it (after normalisation and quantisation):
+  // the query vector for "neighbours of a stored item" in spaces whose vectors cannot be recomputed
+  // locally (a provider's embeddings).
+  Result<std::vector<float>> StoredVector(uint64_t label) const;
   Status Save(const std::string& path, uint64_t generation);
 
   const std::string& space() const { return space_; }
