@@ -1,6 +1,8 @@
 // `vcf-agent ingest`: loads VCF/BCF files into the variant store (see docs/store.md).
 #include <nlohmann/json.hpp>
 
+#include "ai/variant_embeddings.h"
+#include "cli/ai_options.h"
 #include "cli/command.h"
 #include "fmt/format.h"
 #include "store/ingest.h"
@@ -22,6 +24,7 @@ struct IngestArgs {
   std::string db;
   store::IngestOptions options;
   bool no_index = false;
+  EmbeddingFlags embeddings;
   OutputFormat format = OutputFormat::kText;
 };
 
@@ -58,6 +61,13 @@ int RunIngest(IngestArgs& args) {
       return ReportError("ingest", Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno))));
     }
   }
+  // The embedding provider is configured before anything is written: a missing key fails first.
+  std::shared_ptr<ai::EmbeddingProvider> embedder;
+  if (!args.embeddings.provider.empty()) {
+    auto provider = MakeEmbeddingProviderFromFlags(args.embeddings);
+    if (!provider.ok()) return ReportError("ingest", provider.status());
+    embedder = std::move(provider).value();
+  }
   auto store = store::Store::Open(dir, store::Store::Access::kWrite);
   if (!store.ok()) return ReportError("ingest", store.status());
   auto summary = store::Ingest(**store, args.files, args.options);
@@ -73,9 +83,21 @@ int RunIngest(IngestArgs& args) {
     index_json = {{"space", index->space}, {"variants", index->indexed},
                   {"added", index->added}, {"seconds", index->seconds}};
   }
+  nlohmann::json embeddings_json;
+  if (embedder) {
+    ai::EmbeddingUpdateOptions options;
+    options.show_progress = args.options.show_progress;
+    auto update = ai::UpdateEmbeddingSpace(**store, *embedder, options);
+    if (!update.ok()) {
+      return ReportError("ingest", update.status().WithContext(
+                                       "the files are in the store, but their embeddings failed"));
+    }
+    embeddings_json = EmbeddingUpdateToJson(*update);
+  }
   if (args.format == OutputFormat::kJson) {
     auto json = ToJson(*summary, dir);
     if (!index_json.is_null()) json["similarity_index"] = index_json;
+    if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
     fmt::print("{}\n", json.dump(2));
     return kExitOk;
   }
@@ -96,6 +118,7 @@ int RunIngest(IngestArgs& args) {
                index_json["variants"].get<int64_t>(), index_json["added"].get<int64_t>(),
                index_json["seconds"].get<double>());
   }
+  if (!embeddings_json.is_null()) PrintEmbeddingUpdate(embeddings_json);
   fmt::print("store: {}\n", dir);
   return kExitOk;
 }
@@ -123,6 +146,7 @@ Command AddIngestCommand(CLI::App& root) {
       ->check(CLI::Range(0, 64));
   app->add_flag("--no-index", args->no_index,
                 "Do not update the similarity index now (similar builds it when first needed)");
+  AddEmbeddingOptions(*app, args->embeddings);
   AddFormatOption(*app, args->format);
   return {app, [args] { return RunIngest(*args); }};
 }

@@ -1,4 +1,6 @@
 // `vcf-agent similar`: variants most like a given one (see docs/similarity.md).
+#include "ai/variant_embeddings.h"
+#include "cli/ai_options.h"
 #include "cli/command.h"
 #include "fmt/format.h"
 #include "store/similar.h"
@@ -41,18 +43,38 @@ int RunSimilar(const SimilarArgs& args) {
 
 struct IndexArgs {
   std::string db;
+  EmbeddingFlags embeddings;
   OutputFormat format = OutputFormat::kText;
 };
 
 int RunIndex(const IndexArgs& args) {
+  std::shared_ptr<ai::EmbeddingProvider> embedder;
+  if (!args.embeddings.provider.empty()) {
+    auto provider = MakeEmbeddingProviderFromFlags(args.embeddings);
+    if (!provider.ok()) return ReportError("index", provider.status());
+    embedder = std::move(provider).value();
+  }
   auto store = store::Store::Open(StoreDirectory(args.db), store::Store::Access::kWrite);
   if (!store.ok()) return ReportError("index", store.status());
   auto update = store::UpdateSimilarityIndex(**store, true);
   if (!update.ok()) return ReportError("index", update.status());
+  nlohmann::json embeddings_json;
+  if (embedder) {
+    ai::EmbeddingUpdateOptions options;
+    options.show_progress = true;
+    auto embedded = ai::UpdateEmbeddingSpace(**store, *embedder, options);
+    if (!embedded.ok()) return ReportError("index", embedded.status());
+    embeddings_json = EmbeddingUpdateToJson(*embedded);
+  }
   if (args.format == OutputFormat::kJson) {
-    fmt::print("{}\n", nlohmann::json{{"space", update->space}, {"variants", update->indexed},
-                                      {"embedded", update->added}, {"seconds", update->seconds}}.dump(2));
-  } else if (update->added == 0) {
+    nlohmann::json json{{"space", update->space}, {"variants", update->indexed},
+                        {"embedded", update->added}, {"seconds", update->seconds}};
+    if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
+    fmt::print("{}\n", json.dump(2));
+    return kExitOk;
+  }
+  if (!embeddings_json.is_null()) PrintEmbeddingUpdate(embeddings_json);
+  if (update->added == 0) {
     fmt::print("similarity index ({}) is current: {} variants\n", update->space, update->indexed);
   } else {
     fmt::print("similarity index ({}) built: {} variants in {:.1f} s\n", update->space, update->indexed, update->seconds);
@@ -71,6 +93,8 @@ Command AddSimilarCommand(CLI::App& root) {
   app->add_flag("--same-chrom", args->query.same_chrom, "Only neighbours on the query's chromosome");
   app->add_option("-w,--where", args->query.where, "Only neighbours matching this filter (as variants --where)");
   app->add_flag("--exact", args->query.exact, "Exact search over every variant instead of the index");
+  app->add_option("--space", args->query.space,
+                  "Similarity space: features (default) or a provider's (openai, ollama, or PROVIDER:MODEL)");
   AddFormatOption(*app, args->format);
   return {app, [args] { return RunSimilar(*args); }};
 }
@@ -79,6 +103,7 @@ Command AddIndexCommand(CLI::App& root) {
   auto args = std::make_shared<IndexArgs>();
   CLI::App* app = root.add_subcommand("index", "Build or refresh the similarity index of the store");
   AddStoreOption(*app, args->db);
+  AddEmbeddingOptions(*app, args->embeddings);
   AddFormatOption(*app, args->format);
   return {app, [args] { return RunIndex(*args); }};
 }

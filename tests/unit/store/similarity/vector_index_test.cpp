@@ -336,5 +336,35 @@ TEST(VectorIndexSaveTest, SaveReplacesAnOlderIndexAtomically) {
   EXPECT_EQ(files, 2u);  // the index and its sidecar, no temporaries
 }
 
+TEST(VectorIndexTest, StoredVectorReturnsWhatTheIndexHolds) {
+  // int8 L2: the components come back to within one quantisation step.
+  auto l2 = VectorIndex::Create("features", 4, 4);
+  ASSERT_TRUE(l2.ok());
+  ASSERT_TRUE((*l2)->Add(7, std::vector<float>{0.5f, -0.25f, 1.0f, 0.0f}).ok());
+  auto stored = (*l2)->StoredVector(7);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  const std::vector<float> expected = {0.5f, -0.25f, 1.0f, 0.0f};
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR((*stored)[i], expected[i], 1.0 / 127);
+  EXPECT_FALSE((*l2)->StoredVector(8).ok());
+
+  // float32 cosine: the vector is stored normalised, exactly.
+  IndexParams params;
+  params.metric = Metric::kCosine;
+  params.quantisation = Quantisation::kFloat32;
+  auto cosine = VectorIndex::Create("openai:test", 2, 2, params);
+  ASSERT_TRUE(cosine.ok());
+  ASSERT_TRUE((*cosine)->Add(1, std::vector<float>{3.0f, 4.0f}).ok());
+  auto unit = (*cosine)->StoredVector(1);
+  ASSERT_TRUE(unit.ok());
+  EXPECT_FLOAT_EQ((*unit)[0], 0.6f);
+  EXPECT_FLOAT_EQ((*unit)[1], 0.8f);
+  // Searching with it finds itself at distance 0.
+  auto self = (*cosine)->Search(*unit, 1);
+  ASSERT_TRUE(self.ok());
+  ASSERT_EQ(self->size(), 1u);
+  EXPECT_EQ((*self)[0].label, 1u);
+  EXPECT_NEAR((*self)[0].distance, 0.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace vcfagent::store
