@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/ai_options.h"
 #include "store/store.h"
 
 namespace vcfagent::cli {
@@ -70,11 +71,7 @@ std::string Duration(double seconds) {
 void AddAgentOptions(CLI::App& app, AgentCommandArgs& args) {
   app.add_option("files", args.files, "VCF/BCF files the agent may read")->check(CLI::ExistingFile);
   AddStoreOption(app, args.db);
-  app.add_option("--provider", args.flags.provider, "Provider, or a fallback chain: openai, anthropic, ollama")
-      ->option_text("P[,P2...]");
-  app.add_option("--model", args.flags.model, "Model of the first provider");
-  app.add_option("--base-url", args.flags.base_url, "Endpoint of the first provider (OpenAI-compatible servers)");
-  app.add_option("--config", args.flags.config_file, "Configuration file (YAML)");
+  AddAiOptions(app, args.flags);
   app.add_option("--tools", args.tools, "Only these tools (comma-separated; default: all)")->option_text("LIST");
   app.add_option("--max-steps", args.max_steps, "Model calls per question (default 12)")->check(CLI::Range(1, 100));
   app.add_option("--allow-dir", args.allowed_dirs, "Also let the agent read VCF/BCF files under DIR")
