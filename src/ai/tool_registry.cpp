@@ -2,6 +2,7 @@
 // read-only store, graph and similarity index.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 

@@ -52,7 +52,7 @@ Result<ToolOutput> RunVariants(ToolContext& ctx, const json& args) {
   if (!sort.ok()) return sort.status();
   if (*sort) query.sort = **sort;
   query.descending = args.value("descending", false);
-  query.limit = args.value("limit", 50);
+  query.limit = args.value("limit", 20);
   query.offset = args.value("offset", 0);
   auto page = store::QueryVariants(**store, query);
   if (!page.ok()) return page.status();
@@ -133,7 +133,7 @@ std::vector<Tool> StoreTools() {
                {"where", {{"type", "string"}, {"description", kWhereHelp}}},
                {"sort", {{"enum", {"position", "qual", "af", "cohort_af", "impact", "carriers"}}}},
                {"descending", {{"type", "boolean"}}},
-               {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}},
+               {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 20}}},
                {"offset", {{"type", "integer"}, {"minimum", 0}}}},
               {}),
        true, RunVariants});
