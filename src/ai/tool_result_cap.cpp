@@ -56,18 +56,21 @@ void RecordCut(std::vector<Cut>& cuts, const std::string& path, const std::strin
   cuts.push_back({path, unit, kept, total});
 }
 
-// Keeps the longest prefix of the array at `at` for which the document fits `budget`.
+// Keeps the longest prefix of the array at `at` for which the document fits `budget` (at least one
+// item is cut). Sizes are summed per item, so the document is serialised about twice, not once
+// per candidate length.
 void ShortenArray(json& doc, const json::json_pointer& at, size_t budget, std::vector<Cut>& cuts) {
   const json original = doc[at];
-  size_t lo = 0, hi = original.size() - 1;  // the answer lies in [lo, hi]; hi < size forces a cut
-  while (lo < hi) {
-    const size_t mid = (lo + hi + 1) / 2;
-    doc[at] = json(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(mid));
-    if (Dump(doc).size() <= budget) lo = mid;
-    else hi = mid - 1;
+  doc[at] = json::array();
+  size_t size = Dump(doc).size();
+  size_t kept = 0;
+  for (; kept + 1 < original.size(); ++kept) {
+    const size_t item = Dump(original[kept]).size() + (kept > 0 ? 1 : 0);  // with its comma
+    if (size + item > budget) break;
+    size += item;
   }
-  doc[at] = json(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(lo));
-  RecordCut(cuts, at.to_string(), "items", lo, original.size());
+  doc[at] = json(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(kept));
+  RecordCut(cuts, at.to_string(), "items", kept, original.size());
 }
 
 void ShortenString(json& doc, const json::json_pointer& at, size_t over, std::vector<Cut>& cuts) {
