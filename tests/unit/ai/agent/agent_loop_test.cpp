@@ -187,6 +187,21 @@ TEST_F(AgentLoopTest, TokenBoundStopsBeforeTheNextCall) {
   EXPECT_EQ(bodies[1].value("max_tokens", bodies[1].value("max_completion_tokens", 0)), 12);
 }
 
+TEST_F(AgentLoopTest, TimeBoundStopsBeforeTheNextCall) {
+  const auto kind = ProviderKind::kOpenAi;
+  auto slow = ToolCallAnswer(kind, {{"c1", "store_summary", json::object()}});
+  slow.delay_seconds = 0.3;
+  server_.Enqueue("POST", ChatPath(kind), slow);
+  server_.Enqueue("POST", ChatPath(kind), TextAnswer(kind, "never asked for"));
+  options_.limits.max_seconds = 0.2;
+  const AgentAnswer answer = RunAgent(*Provider(kind), *tools_, {}, "Slow", options_);
+  EXPECT_EQ(answer.stop, AgentStop::kMaxSeconds);
+  EXPECT_NE(answer.status.message().find("time limit"), std::string::npos) << answer.status.message();
+  EXPECT_EQ(answer.steps, 1);
+  EXPECT_EQ(server_.request_count(), 1u);
+  EXPECT_TRUE(answer.text.empty());
+}
+
 TEST_F(AgentLoopTest, ToolsOutsideTheAllowedSetAreRefusedAndNotOffered) {
   const auto kind = ProviderKind::kOpenAi;
   server_.Enqueue("POST", ChatPath(kind), ToolCallAnswer(kind, {{"c1", "sql", {{"query", "SELECT 1"}}}}));
