@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       cli::AddBackupCommand(app),
       cli::AddRestoreCommand(app),
       cli::AddAnalyzeCommand(app),
+      cli::AddAskCommand(app),
+      cli::AddChatCommand(app),
   };
   try {
     app.parse(argc, argv);
