@@ -190,11 +190,6 @@ Result<ToolOutput> RunCompare(ToolContext& ctx, const json& args) {
                                 result->a_only.total(), result->b_only.total())};
 }
 
-json Object(json properties, std::vector<std::string> required) {
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)},
-          {"additionalProperties", false}};
-}
-
 }  // namespace
 
 std::vector<Tool> FileTools() {
@@ -204,7 +199,7 @@ std::vector<Tool> FileTools() {
                    "file is valid or well-formed, or before trusting numbers from a file that may be broken. "
                    "Returns the verdict, error and warning counts, a summary per rule and the first findings "
                    "with line numbers.",
-                   Object({{"path", kPathProperty},
+                   ObjectSchema({{"path", kPathProperty},
                            {"require_evidence", {{"type", "boolean"}, {"description", "Require GT, AF or AC+AN on every record"}}},
                            {"max_findings", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}, {"default", 20},
                                              {"description", "Individual findings to list (all are counted)"}}}},
@@ -215,7 +210,7 @@ std::vector<Tool> FileTools() {
                    "MNP and multiallelic counts, Ts/Tv, singletons, substitution types, and per-sample counts "
                    "(hom-ref, hom-alt, het, missing, depth) when samples are asked for. Use it for 'how many', "
                    "Ts/Tv, quality-control and per-sample questions about a file.",
-                   Object({{"path", kPathProperty},
+                   ObjectSchema({{"path", kPathProperty},
                            {"all_samples", {{"type", "boolean"}, {"description", "Per-sample statistics for every sample"}}},
                            {"samples", {{"type", "array"}, {"items", {{"type", "string"}}}, {"minItems", 1},
                                         {"description", "Per-sample statistics for these samples only"}}},
@@ -233,7 +228,7 @@ std::vector<Tool> FileTools() {
                    "expression, as JSON objects or VCF lines. Use it to look at specific records, e.g. what is "
                    "at a position, or the records passing a filter. Returns at most `limit` records and says "
                    "when more exist.",
-                   Object({{"path", kPathProperty},
+                   ObjectSchema({{"path", kPathProperty},
                            {"region", {{"type", "string"}, {"description", "bcftools regions, e.g. chr1:100-200,chr2"}}},
                            {"include", {{"type", "string"}, {"description", "Keep records matching, e.g. 'QUAL>30 && INFO/DP>10'"}}},
                            {"exclude", {{"type", "string"}, {"description", "Drop records matching the expression"}}},
@@ -248,7 +243,7 @@ std::vector<Tool> FileTools() {
                    "Compare two VCF/BCF files: sites shared and private to each by variant class, genotype "
                    "concordance per sample, and precision/recall/F1 when one file is the truth set. Use it for "
                    "'how do these files differ' or benchmarking a call set.",
-                   Object({{"path_a", kPathProperty},
+                   ObjectSchema({{"path_a", kPathProperty},
                            {"path_b", kPathProperty},
                            {"match", {{"enum", {"none", "some", "all", "snps", "indels", "both", "id"}},
                                       {"description", "Record matching as bcftools isec -c (default none: exact alleles)"}}},

@@ -12,11 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-json Object(json properties, std::vector<std::string> required) {
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)},
-          {"additionalProperties", false}};
-}
-
 const json kVariant = {{"type", "string"}, {"minLength", 1}, {"description", "Variant id or chrom:pos:ref:alt"}};
 const json kSample = {{"type", "string"}, {"minLength", 1}, {"description", "Sample name"}};
 
@@ -123,12 +118,12 @@ std::vector<Tool> GraphTools() {
   tools.push_back({"graph_carriers",
                    "The samples carrying a variant, with zygosity, GQ and DP, and how many samples were "
                    "genotyped. Use it for 'who carries VARIANT'.",
-                   Object({{"variant", kVariant}, {"include_missing", {{"type", "boolean"}}}}, {"variant"}), true,
+                   ObjectSchema({{"variant", kVariant}, {"include_missing", {{"type", "boolean"}}}}, {"variant"}), true,
                    RunCarriers});
   tools.push_back({"graph_sample_variants",
                    "The variants one sample carries, optionally in genes or a region and of one zygosity, "
                    "with gene and impact. Use it for 'what does SAMPLE carry in GENE'.",
-                   Object({{"sample", kSample},
+                   ObjectSchema({{"sample", kSample},
                            {"genes", {{"type", "array"}, {"items", {{"type", "string"}}}}},
                            {"region", {{"type", "string"}, {"description", "chr:beg-end"}}},
                            {"zygosity", {{"enum", {"het", "hom-alt"}}}},
@@ -138,14 +133,14 @@ std::vector<Tool> GraphTools() {
   tools.push_back({"graph_shared",
                    "Variants two samples share and those private to each, with complete counts. Use it to "
                    "compare two samples' genotypes (e.g. parent and child).",
-                   Object({{"sample1", kSample}, {"sample2", kSample}, {"limit", Limit(50, 1000)}},
+                   ObjectSchema({{"sample1", kSample}, {"sample2", kSample}, {"limit", Limit(50, 1000)}},
                           {"sample1", "sample2"}),
                    true, RunShared});
   tools.push_back({"graph_burden",
                    "Per sample, the qualifying variants carried in the given genes: impact at least "
                    "min_impact and allele frequency at most max_af. Use it for 'which samples carry a likely "
                    "damaging (rare, high or moderate impact) variant in GENE'.",
-                   Object({{"genes", {{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}}}, {"minItems", 1}}},
+                   ObjectSchema({{"genes", {{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}}}, {"minItems", 1}}},
                            {"min_impact", {{"enum", {"HIGH", "MODERATE", "LOW", "MODIFIER"}}, {"default", "MODERATE"}}},
                            {"max_af", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}, {"default", 0.01}}},
                            {"classes", {{"type", "array"},
@@ -155,7 +150,7 @@ std::vector<Tool> GraphTools() {
   tools.push_back({"graph_cooccur",
                    "Variants most often carried by the same samples as a given variant (shared carriers, "
                    "Jaccard index). Use it for co-occurrence or linkage-like questions.",
-                   Object({{"variant", kVariant},
+                   ObjectSchema({{"variant", kVariant},
                            {"min_shared", {{"type", "integer"}, {"minimum", 1}, {"default", 1}}},
                            {"top", Limit(20, 500)}},
                           {"variant"}),
@@ -164,7 +159,7 @@ std::vector<Tool> GraphTools() {
                    "Pairwise kinship of the samples (KING-robust) with the inferred relationship (duplicate, "
                    "parent-child, full-sibling, second/third degree, unrelated), and sex inferred from chrX "
                    "against the recorded sex. Use it for 'are these samples related', pedigree and sex checks.",
-                   Object({{"build", {{"enum", {"GRCh37", "GRCh38"}}, {"default", "GRCh38"}}},
+                   ObjectSchema({{"build", {{"enum", {"GRCh37", "GRCh38"}}, {"default", "GRCh38"}}},
                            {"related_only", {{"type", "boolean"}, {"description", "Only pairs third-degree or closer"}}},
                            {"min_sites", {{"type", "integer"}, {"minimum", 1}}},
                            {"min_het_sites", {{"type", "integer"}, {"minimum", 1}}}},
@@ -173,7 +168,7 @@ std::vector<Tool> GraphTools() {
   tools.push_back({"graph_neighbors",
                    "The neighbourhood of a sample, variant or gene in the cohort graph (carries, in-gene and "
                    "related edges) up to a depth. Use it to explore connections.",
-                   Object({{"node", {{"type", "string"}, {"minLength", 1},
+                   ObjectSchema({{"node", {{"type", "string"}, {"minLength", 1},
                                      {"description", "sample:NAME, gene:NAME, variant:SPEC or a bare name"}}},
                            {"depth", {{"type", "integer"}, {"minimum", 1}, {"maximum", 3}, {"default", 1}}},
                            {"max_nodes", Limit(100, 1000)}},

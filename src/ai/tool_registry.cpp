@@ -180,8 +180,16 @@ ToolResult ToolRegistry::Run(const std::string& name, const nlohmann::json& argu
   return finish(std::move(result));
 }
 
+nlohmann::json ObjectSchema(nlohmann::json properties, std::vector<std::string> required) {
+  return {{"type", "object"},
+          {"properties", std::move(properties)},
+          {"required", std::move(required)},
+          {"additionalProperties", false}};
+}
+
 Status RegisterLibraryTools(ToolRegistry& registry) {
   std::vector<Tool> tools = FileTools();
+  for (auto& tool : ReportTools()) tools.push_back(std::move(tool));
   if (registry.context().has_store()) {
     for (auto& tool : StoreTools()) tools.push_back(std::move(tool));
     for (auto& tool : GraphTools()) tools.push_back(std::move(tool));

@@ -16,11 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-json Object(json properties, std::vector<std::string> required) {
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)},
-          {"additionalProperties", false}};
-}
-
 json StringList(const char* description) {
   return {{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}}}, {"minItems", 1},
           {"description", description}};
@@ -126,7 +121,7 @@ std::vector<Tool> StoreTools() {
        "Query the variant store: variants by region, gene, carrier sample (and zygosity) and a filter, with "
        "annotations (gene, consequence, impact, ClinVar significance), population AF and cohort counts. Use "
        "it for 'which variants in GENE', 'what does SAMPLE carry', rare or damaging variants.",
-       Object({{"regions", StringList("Regions chr:beg-end (any of them)")},
+       ObjectSchema({{"regions", StringList("Regions chr:beg-end (any of them)")},
                {"genes", StringList("Gene symbols (any of them)")},
                {"sample", {{"type", "string"}, {"minLength", 1}, {"description", "Only variants this sample carries"}}},
                {"zygosity", {{"enum", {"het", "hom-alt"}}, {"description", "With sample: het or hom-alt only"}}},
@@ -142,7 +137,7 @@ std::vector<Tool> StoreTools() {
        "Find the stored variants most similar to one variant (nearest neighbours in the variant feature "
        "space: class, impact, frequency, quality, carriers), with the reasons they are close. Use it for "
        "'variants like this one'.",
-       Object({{"variant", {{"type", "string"}, {"minLength", 1}, {"description", "Variant id or chrom:pos:ref:alt"}}},
+       ObjectSchema({{"variant", {{"type", "string"}, {"minLength", 1}, {"description", "Variant id or chrom:pos:ref:alt"}}},
                {"k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 10}}},
                {"same_chrom", {{"type", "boolean"}}},
                {"where", {{"type", "string"}, {"description", kWhereHelp}}}},
@@ -157,19 +152,19 @@ std::vector<Tool> StoreTools() {
        "phased, dp, gq, ad). Tables: samples(sample_id, name, family, father, mother, sex, phenotype), "
        "genes(gene_id, name), files(file_id, path, sample_count, records_done, status), contigs(chrom_id, "
        "name, length).",
-       Object({{"query", {{"type", "string"}, {"minLength", 1}, {"description", "One SELECT statement"}}},
+       ObjectSchema({{"query", {{"type", "string"}, {"minLength", 1}, {"description", "One SELECT statement"}}},
                {"max_rows", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}}}},
               {"query"}),
        true, RunSql});
   tools.push_back({"list_samples",
                    "List the samples in the store with their pedigree (family, father, mother), sex and "
                    "phenotype. Use it to learn sample names before asking about a sample.",
-                   Object({{"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10000}, {"default", 500}}}}, {}),
+                   ObjectSchema({{"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10000}, {"default", 500}}}}, {}),
                    true, RunListSamples});
   tools.push_back({"store_summary",
                    "Counts of files, samples, variants, genotypes and genes in the store, and the ingested "
                    "files. Use it to see what the store holds.",
-                   Object(json::object(), {}), true, RunStoreSummary});
+                   ObjectSchema(json::object(), {}), true, RunStoreSummary});
   return tools;
 }
 

@@ -126,9 +126,13 @@ Status RegisterLibraryTools(ToolRegistry& registry);
 // Sets `*truncated` when anything was cut.
 std::string CapJson(const nlohmann::json& result, size_t max_bytes, bool* truncated);
 
+// The schema of a tool's arguments: an object with these properties, these required, no others.
+nlohmann::json ObjectSchema(nlohmann::json properties, std::vector<std::string> required);
+
 // Tool sets defined in the tool_*.cpp files.
 std::vector<Tool> FileTools();
 std::vector<Tool> StoreTools();
 std::vector<Tool> GraphTools();
+std::vector<Tool> ReportTools();  // tool_report_tool.cpp: the analyze report's facts
 
 }  // namespace vcfagent::ai
