@@ -30,6 +30,8 @@ Command AddIndexCommand(CLI::App& root);
 Command AddGraphCommand(CLI::App& root);
 Command AddBackupCommand(CLI::App& root);
 Command AddRestoreCommand(CLI::App& root);
+Command AddAskCommand(CLI::App& root);   // ask_command.cpp (the AI agent)
+Command AddChatCommand(CLI::App& root);  // chat_command.cpp
 
 enum class OutputFormat { kText, kJson };
 
