@@ -242,11 +242,13 @@ memory=$(free -g 2>/dev/null | awk '/^Mem:/ { print $2 " GiB" }')
   echo "## Peak resident memory (/usr/bin/time)"
   echo
   rss_table
-  # The variant store section is written by bench/store.sh; keep it.
-  if [ -f "$results_md" ] && grep -q '<!-- store:begin -->' "$results_md"; then
-    echo
-    sed -n '/<!-- store:begin -->/,/<!-- store:end -->/p' "$results_md"
-  fi
+  # The sections other benchmarks write (bench/store.sh, bench/analyze.sh, bench/agent.sh): keep them.
+  for section in store analyze agent; do
+    if [ -f "$results_md" ] && grep -q "<!-- $section:begin -->" "$results_md"; then
+      echo
+      sed -n "/<!-- $section:begin -->/,/<!-- $section:end -->/p" "$results_md"
+    fi
+  done
 } >"$results_md.tmp"
 mv "$results_md.tmp" "$results_md"
 echo
