@@ -95,7 +95,7 @@ TEST_F(ToolRegistryTest, EveryToolHasAClosedSchemaAndADescription) {
     EXPECT_EQ(d.parameters["type"], "object") << d.name;
     EXPECT_EQ(d.parameters["additionalProperties"], false) << d.name;
   }
-  for (const char* expected : {"validate", "stats", "view", "compare", "variants", "similar", "sql", "list_samples",
+  for (const char* expected : {"validate", "stats", "view", "compare", "report", "variants", "similar", "sql", "list_samples",
                                "store_summary", "graph_carriers", "graph_sample_variants", "graph_shared",
                                "graph_burden", "graph_cooccur", "graph_relatedness", "graph_neighbors"}) {
     EXPECT_TRUE(names.count(expected)) << expected;
@@ -106,8 +106,35 @@ TEST_F(ToolRegistryTest, EveryToolHasAClosedSchemaAndADescription) {
   // Without a store only the file tools exist, and store tools cannot be added.
   ToolRegistry files_only(ToolContext(std::nullopt, {Trio()}));
   ASSERT_TRUE(RegisterLibraryTools(files_only).ok());
-  EXPECT_EQ(files_only.Names(), (std::vector<std::string>{"validate", "stats", "view", "compare"}));
+  EXPECT_EQ(files_only.Names(), (std::vector<std::string>{"validate", "stats", "view", "compare", "report"}));
   EXPECT_FALSE(files_only.Add(StoreTools().front()).ok());
+}
+
+TEST_F(ToolRegistryTest, ReportToolGivesTheAnalyzeFactsBySection) {
+  registry_ = std::make_unique<ToolRegistry>(ToolContext(Db(), {Trio(), ExamplePath("giab-ashk-trio.ped")}));
+  ASSERT_TRUE(RegisterLibraryTools(*registry_).ok());
+  const auto bcftools = BcftoolsStats({});
+  const json report = Ok("report", {{"path", Trio()}, {"ped", ExamplePath("giab-ashk-trio.ped")}});
+  EXPECT_EQ(report["qc"]["summary"]["records"], bcftools.at("number of records:"));
+  EXPECT_EQ(report["qc"]["summary"]["snps"], bcftools.at("number of SNPs:"));
+  EXPECT_EQ(report["qc"]["summary"]["indels"], bcftools.at("number of indels:"));
+  EXPECT_TRUE(report.contains("pedigree"));
+  // The PED says HG002 is the child of HG003 and HG004: both pairs come out parent-child.
+  int parent_child = 0;
+  for (const auto& pair : report["relatedness"]["related_pairs"]) {
+    if (pair["relationship"] == "parent-child") {
+      EXPECT_TRUE(pair["sample1"] == "HG002" || pair["sample2"] == "HG002") << pair.dump();
+      ++parent_child;
+    }
+  }
+  EXPECT_EQ(parent_child, 2);
+
+  const json only = Ok("report", {{"path", Trio()}, {"sections", {"validation"}}});
+  EXPECT_TRUE(only.contains("validation"));
+  EXPECT_FALSE(only.contains("qc"));
+  // A PED the user did not name is refused like any other file.
+  const ToolResult refused = registry_->Run("report", {{"path", Trio()}, {"ped", "/etc/passwd"}}, 1 << 20);
+  EXPECT_FALSE(refused.ok);
 }
 
 TEST_F(ToolRegistryTest, RegistryRefusesOpenSchemasAndDuplicates) {
