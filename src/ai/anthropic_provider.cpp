@@ -298,21 +298,9 @@ Result<ChatResponse> AnthropicProvider::Chat(const ChatRequest& request, const T
   http.headers.emplace_back("anthropic-version", exchange_.settings().anthropic_version);
   if (!request.traceparent.empty()) http.headers.emplace_back("traceparent", request.traceparent);
   if (request.stream) {
-    std::unique_ptr<StreamReader> reader;
-    Status status = exchange_.Run(std::move(http), [&] {
-      reader = std::make_unique<StreamReader>(model, on_text);
-      return reader.get();
-    }, report);
-    if (!status.ok()) return status;
-    return std::move(reader->response());
+    return exchange_.RunWith<StreamReader>(std::move(http), report, model, on_text);
   }
-  std::unique_ptr<MessageReader> reader;
-  Status status = exchange_.Run(std::move(http), [&] {
-    reader = std::make_unique<MessageReader>(model);
-    return reader.get();
-  }, report);
-  if (!status.ok()) return status;
-  return std::move(reader->response());
+  return exchange_.RunWith<MessageReader>(std::move(http), report, model);
 }
 
 }  // namespace vcfagent::ai

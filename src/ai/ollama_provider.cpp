@@ -230,37 +230,20 @@ json OllamaProvider::BuildChatBody(const ChatRequest& request) const {
   return body;
 }
 
-HttpRequest OllamaProvider::NewRequest(const std::string& path, std::string body,
-                                       const std::string& traceparent) const {
-  HttpRequest http;
-  http.url = base_url_ + path;
-  http.body = std::move(body);
-  http.headers.emplace_back("Content-Type", "application/json");
-  // Ollama needs no key; one configured (a proxy in front of it) is sent as a bearer token.
-  const Secret& key = exchange_.settings().api_key;
-  if (!key.empty()) http.headers.emplace_back("Authorization", "Bearer " + key.reveal());
-  if (!traceparent.empty()) http.headers.emplace_back("traceparent", traceparent);
-  return http;
-}
-
 Result<ChatResponse> OllamaProvider::Chat(const ChatRequest& request, const TextHandler& on_text,
                                           CallReport* report) {
   json body = BuildChatBody(request);
   std::string model = body["model"].get<std::string>();
-  std::unique_ptr<ChatReader> reader;
-  Status status = exchange_.Run(NewRequest("/api/chat", body.dump(), request.traceparent), [&] {
-    reader = std::make_unique<ChatReader>(model, request.stream, on_text, next_call_id_);
-    return reader.get();
-  }, report);
-  if (!status.ok()) return status;
-  return std::move(reader->response());
+  return exchange_.RunWith<ChatReader>(
+      exchange_.BearerJsonPost(base_url_ + "/api/chat", body.dump(), request.traceparent), report, model,
+      request.stream, on_text, next_call_id_);
 }
 
 Result<EmbeddingResult> OllamaProvider::Embed(const std::vector<std::string>& inputs, CallReport* report) {
   auto embed_batch = [&](const std::vector<std::string>& batch, CallReport* batch_report) -> Result<EmbeddingResult> {
     json body = {{"model", embedding_model()}, {"input", batch}};
     std::unique_ptr<EmbedReader> reader;
-    Status status = exchange_.Run(NewRequest("/api/embed", body.dump(), ""), [&] {
+    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/api/embed", body.dump(), ""), [&] {
       reader = std::make_unique<EmbedReader>(batch.size());
       return reader.get();
     }, batch_report);

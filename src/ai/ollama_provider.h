@@ -45,7 +45,6 @@ class OllamaProvider : public ChatProvider, public EmbeddingProvider {
   const std::string& base_url() const { return base_url_; }
 
  private:
-  HttpRequest NewRequest(const std::string& path, std::string body, const std::string& traceparent) const;
   std::string base_url_;
   ProviderExchange exchange_;
   std::atomic<int64_t> next_call_id_{1};

@@ -316,46 +316,22 @@ json OpenAiProvider::BuildChatBody(const ChatRequest& request) const {
   return body;
 }
 
-HttpRequest OpenAiProvider::NewRequest(const std::string& path, std::string body,
-                                       const std::string& traceparent) const {
-  HttpRequest http;
-  http.url = base_url_ + path;
-  http.body = std::move(body);
-  http.headers.emplace_back("Content-Type", "application/json");
-  const Secret& key = exchange_.settings().api_key;
-  if (!key.empty()) http.headers.emplace_back("Authorization", "Bearer " + key.reveal());
-  if (!traceparent.empty()) http.headers.emplace_back("traceparent", traceparent);
-  return http;
-}
-
 Result<ChatResponse> OpenAiProvider::Chat(const ChatRequest& request, const TextHandler& on_text,
                                           CallReport* report) {
   json body = BuildChatBody(request);
   std::string model = body["model"].get<std::string>();
-  HttpRequest http = NewRequest("/chat/completions", body.dump(), request.traceparent);
+  HttpRequest http = exchange_.BearerJsonPost(base_url_ + "/chat/completions", body.dump(), request.traceparent);
   if (request.stream) {
-    std::unique_ptr<StreamReader> reader;
-    Status status = exchange_.Run(std::move(http), [&] {
-      reader = std::make_unique<StreamReader>(model, on_text);
-      return reader.get();
-    }, report);
-    if (!status.ok()) return status;
-    return std::move(reader->response());
+    return exchange_.RunWith<StreamReader>(std::move(http), report, model, on_text);
   }
-  std::unique_ptr<CompletionReader> reader;
-  Status status = exchange_.Run(std::move(http), [&] {
-    reader = std::make_unique<CompletionReader>(model);
-    return reader.get();
-  }, report);
-  if (!status.ok()) return status;
-  return std::move(reader->response());
+  return exchange_.RunWith<CompletionReader>(std::move(http), report, model);
 }
 
 Result<EmbeddingResult> OpenAiProvider::Embed(const std::vector<std::string>& inputs, CallReport* report) {
   auto embed_batch = [&](const std::vector<std::string>& batch, CallReport* batch_report) -> Result<EmbeddingResult> {
     json body = {{"model", embedding_model()}, {"input", batch}, {"encoding_format", "float"}};
     std::unique_ptr<EmbeddingsReader> reader;
-    Status status = exchange_.Run(NewRequest("/embeddings", body.dump(), ""), [&] {
+    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/embeddings", body.dump(), ""), [&] {
       reader = std::make_unique<EmbeddingsReader>(batch.size());
       return reader.get();
     }, batch_report);

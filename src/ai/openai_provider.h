@@ -41,7 +41,6 @@ class OpenAiProvider : public ChatProvider, public EmbeddingProvider {
   nlohmann::json BuildChatBody(const ChatRequest& request) const;
 
  private:
-  HttpRequest NewRequest(const std::string& path, std::string body, const std::string& traceparent) const;
   std::string base_url_;
   bool official_api_;
   ProviderExchange exchange_;

@@ -408,4 +408,15 @@ Status ProviderExchange::Run(HttpRequest request, const std::function<ResponseRe
   return Status::IoError(message);
 }
 
+HttpRequest ProviderExchange::BearerJsonPost(const std::string& url, std::string body,
+                                             const std::string& traceparent) const {
+  HttpRequest http;
+  http.url = url;
+  http.body = std::move(body);
+  http.headers.emplace_back("Content-Type", "application/json");
+  if (!settings_.api_key.empty()) http.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
+  if (!traceparent.empty()) http.headers.emplace_back("traceparent", traceparent);
+  return http;
+}
+
 }  // namespace vcfagent::ai

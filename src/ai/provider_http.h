@@ -20,6 +20,9 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -148,6 +151,23 @@ class ProviderExchange {
   // caller); on success the last one holds the answer. Fills `report` when not null.
   Status Run(HttpRequest request, const std::function<ResponseReader*()>& next_reader,
              CallReport* report);
+
+  // Run() with a fresh Reader(args...) per attempt; the answer is the last reader's response().
+  template <typename Reader, typename... Args>
+  auto RunWith(HttpRequest request, CallReport* report, Args&&... args)
+      -> Result<std::decay_t<decltype(std::declval<Reader&>().response())>> {
+    std::unique_ptr<Reader> reader;
+    Status status = Run(std::move(request), [&] {
+      reader = std::make_unique<Reader>(args...);
+      return reader.get();
+    }, report);
+    if (!status.ok()) return status;
+    return std::move(reader->response());
+  }
+
+  // A JSON POST to `url`, with the configured key (when there is one) as a bearer token
+  // and the W3C traceparent when given.
+  HttpRequest BearerJsonPost(const std::string& url, std::string body, const std::string& traceparent) const;
 
  private:
   double BackoffSeconds(int retry) const;

@@ -8,6 +8,7 @@
 #include "ai/report/interpretation_runner.h"
 #include "ai/report/report_facts.h"
 #include "ai/report/report_render.h"
+#include "cli/ai_options.h"
 #include "cli/command.h"
 #include "fmt/format.h"
 #include "util/output_file.h"
@@ -82,11 +83,7 @@ Command AddAnalyzeCommand(CLI::App& root) {
   app->add_option("--threads", args->threads, "Extra decompression threads for each pass (default 0)")
       ->check(CLI::Range(0, 64));
   app->add_flag("--ai", args->ai, "Add an interpretation written by an AI provider from the computed facts");
-  app->add_option("--provider", args->ai_flags.provider,
-                  "AI provider or fallback chain: openai, anthropic, ollama (e.g. 'ollama,openai')");
-  app->add_option("--model", args->ai_flags.model, "Model of the first provider");
-  app->add_option("--base-url", args->ai_flags.base_url, "Endpoint of the first provider (OpenAI-compatible servers)");
-  app->add_option("--config", args->ai_flags.config_file, "AI configuration file (YAML)");
+  AddAiOptions(*app, args->ai_flags);
   app->add_option("FILE", args->input, "VCF, bgzipped VCF or BCF file")->required();
   return {app, [args] { return RunAnalyze(*args); }};
 }
