@@ -72,7 +72,8 @@ section=$(mktemp)
   echo "| the same query straight on the library (QueryVariants + JSON) | $(fmt_ms "$(field ms_per_call_library_direct)") |"
   echo "| **the agent's own overhead** (first row minus the library) | **$(fmt_ms "$(field ms_per_call_agent_overhead)")** |"
   echo
-  echo "The model (loopback HTTP round trips to the scripted server) took $(awk -v v="$(field model_share_of_run)" 'BEGIN { printf "%.0f", v * 100 }')% of each run here; with a real"
+  echo "The model's time is the provider call as a whole (building the request JSON, the loopback HTTP
+round trip to the scripted server, parsing the answer); it took $(awk -v v="$(field model_share_of_run)" 'BEGIN { printf "%.0f", v * 100 }')% of each run here; with a real"
   echo "provider it is seconds per call, so the agent's own share is negligible."
   echo "<!-- agent:end -->"
 } >"$section"
