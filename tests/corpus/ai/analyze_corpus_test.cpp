@@ -87,7 +87,9 @@ void ExpectQcEqualsBcftools(const std::string& path) {
     EXPECT_EQ(s["singletons"].get<uint64_t>(), std::stoull(row[10].get<std::string>()));
     EXPECT_EQ(s["missing"].get<uint64_t>(), missing);
     EXPECT_NEAR(s["mean_depth"].get<double>(), std::stod(row[9].get<std::string>()), 0.051);
-    if (hom_alt > 0) EXPECT_NEAR(s["het_hom_ratio"].get<double>(), static_cast<double>(het) / hom_alt, 0.0006);
+    if (hom_alt > 0) {
+      EXPECT_NEAR(s["het_hom_ratio"].get<double>(), static_cast<double>(het) / hom_alt, 0.0006);
+    }
     EXPECT_NEAR(s["missing_rate"].get<double>(), missing / records, 1e-6);
   }
 }
