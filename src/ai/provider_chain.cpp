@@ -156,7 +156,7 @@ std::string NoProviderMessage() {
   return "no AI provider is configured: give --provider openai|anthropic|ollama (a comma-separated "
          "list is a fallback chain), or set OPENAI_API_KEY (or OPENAI_API_KEY_FILE), "
          "ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE) or OLLAMA_HOST, or list providers under "
-         "ai.providers in the config file (see docs/agent.md)";
+         "ai.providers in the config file (see docs/configuration.md)";
 }
 
 Result<std::shared_ptr<ChatProvider>> MakeProviderChain(const AiConfig& config, UsageLedger* ledger) {
