@@ -124,7 +124,17 @@ TEST_F(IngestInterruptTest, KilledAtRandomPointsThenResumedEqualsAnUninterrupted
 TEST_F(IngestInterruptTest, CtrlCStopsCleanlyAndTheNextRunCompletes) {
   const std::string db = dir_->File("interrupted");
   pid_t pid = Spawn({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--batch", "500"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Interrupt once a batch is committed, so there is something to resume: a fixed delay lands
+  // before the first commit on a slow (sanitized, loaded) machine.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) GTEST_SKIP() << "the ingest finished before the interrupt";
+    auto rows = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "SELECT count(*) FROM variants"});
+    if (rows.exit_code == 0 && !rows.out.empty() && Lines(rows.out).back() != "0") break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no batch was committed within 60 s";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   kill(pid, SIGINT);
   const int code = Wait(pid);
   if (code == 0) GTEST_SKIP() << "the ingest finished before the interrupt";
