@@ -25,11 +25,40 @@ void InstallCancelHandler() {
   std::signal(SIGTERM, OnSignal);
 }
 
-bool CancelRequested() { return g_cancel.load(std::memory_order_relaxed); }
+namespace {
+thread_local JobControl* t_job = nullptr;
+}  // namespace
+
+bool CancelRequested() {
+  return g_cancel.load(std::memory_order_relaxed) ||
+         (t_job != nullptr && t_job->cancel.load(std::memory_order_relaxed));
+}
+
+void JobControl::SetStep(std::string what) {
+  std::lock_guard lock(mutex_);
+  step_ = std::move(what);
+}
+
+std::string JobControl::step() const {
+  std::lock_guard lock(mutex_);
+  return step_;
+}
+
+JobControl* CurrentJob() { return t_job; }
+
+JobScope::JobScope(JobControl* job) : previous_(t_job) { t_job = job; }
+JobScope::~JobScope() { t_job = previous_; }
 
 ProgressMeter::ProgressMeter(std::string what, uint64_t total)
     : what_(std::move(what)), total_(total), enabled_(isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+      job_(CurrentJob()), start_(std::chrono::steady_clock::now()), last_(start_) {
+  if (job_ != nullptr) {
+    job_->SetStep(what_);
+    job_->done.store(0, std::memory_order_relaxed);
+    job_->total.store(total_, std::memory_order_relaxed);
+    job_->fraction.store(-1, std::memory_order_relaxed);
+  }
+}
 
 ProgressMeter::~ProgressMeter() {
   if (drawn_) fputs("\r\033[K", stderr);

@@ -10,6 +10,7 @@
 
 #include "ai/report/qc_facts.h"
 #include "ai/report/relatedness_facts.h"
+#include "util/progress.h"
 #include "store/annotation/pedigree.h"
 #include "vcf/stats.h"
 #include "vcf/validate/report_format.h"
@@ -143,12 +144,16 @@ Result<json> AnalyzeFile(const std::string& path, const AnalyzeOptions& options)
   std::optional<Result<CohortScan>> scan;
   double validate_s = 0, stats_s = 0, scan_s = 0;
   {
+    // The passes run under the caller's job (REST jobs): all obey its cancellation and report progress.
+    JobControl* job = CurrentJob();
     std::thread validate_thread([&] {
+      JobScope scope(job);
       const auto t = Clock::now();
       validation.emplace(vcf::ValidateFile(path));
       validate_s = Since(t);
     });
     std::thread stats_thread([&] {
+      JobScope scope(job);
       const auto t = Clock::now();
       vcf::StatsOptions stats_options;
       stats_options.samples = has_samples ? vcf::StatsOptions::Samples::kAll : vcf::StatsOptions::Samples::kNone;
