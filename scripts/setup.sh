@@ -9,6 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   bcftools tabix hyperfine python3 time jq json-schema-test-suite
+  libssl-dev prometheus wrk
 )
 
 missing=()
