@@ -3,10 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,12 +74,10 @@ double OpenFds() {
 }  // namespace
 
 void RegisterProcessMetrics(Registry& registry) {
-  static std::mutex mutex;  // one collector per registry; scrapes may run concurrently
-  static std::set<Registry*> registered;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (!registered.insert(&registry).second) return;
-  }
+  static std::mutex mutex;  // scrapes may run concurrently; registration is once per registry
+  std::lock_guard<std::mutex> registering(mutex);
+  const std::vector<std::string> names = registry.FamilyNames();
+  if (std::binary_search(names.begin(), names.end(), "process_start_time_seconds")) return;
   Gauge& resident = registry.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.").With({});
   Gauge& virtual_memory = registry.AddGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.").With({});
   Counter& cpu = registry.AddCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.").With({});
