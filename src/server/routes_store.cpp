@@ -17,6 +17,8 @@
 #include "store/graph_queries.h"
 #include "store/ingest.h"
 #include "store/similar.h"
+#include "store/similarity/embedding.h"
+#include "store/similarity/vector_index.h"
 #include "store/similarity_update.h"
 #include "store/sql_query.h"
 #include "store/store.h"
@@ -164,6 +166,33 @@ void VariantById(RequestContext& ctx) {
 
 // ---- similar ----
 
+// The built-in feature index of the newest store generation, loaded (or, when the saved one is
+// stale, built in memory) once and then shared: VectorIndex searches are thread-safe.
+std::shared_ptr<const store::VectorIndex> CurrentFeatureIndex(store::Store& store, bool* rebuilt) {
+  struct Cache {
+    std::mutex mutex;
+    std::string dir;
+    int64_t generation = -1;
+    bool rebuilt = false;
+    std::shared_ptr<const store::VectorIndex> index;
+  };
+  static Cache cache;
+  auto generation = store.Generation();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (!cache.index || cache.dir != store.dir() || cache.generation != *generation) {
+    bool built = false;
+    auto index = store::OpenFeatureIndex(store, false, &built);
+    if (!index.ok()) ThrowStatus(index.status());
+    cache.index = std::shared_ptr<const store::VectorIndex>(std::move(index).value());
+    cache.dir = store.dir();
+    cache.generation = *generation;
+    cache.rebuilt = built;
+  }
+  *rebuilt = cache.rebuilt;
+  return cache.index;
+}
+
 void Similar(RequestContext& ctx) {
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"variant", "k", "same_chrom", "where", "exact", "space"});
@@ -175,7 +204,15 @@ void Similar(RequestContext& ctx) {
   query.exact = OptionalBool(body, "exact", false);
   query.space = OptionalString(body, "space");
   auto store = OpenStoreForReading(ctx);
-  auto result = store::FindSimilar(*store, query, false);
+  Result<store::SimilarResult> result = Status::Internal("not searched");
+  if (query.space.empty() || query.space == store::kFeatureSpaceName) {
+    bool rebuilt = false;
+    auto index = CurrentFeatureIndex(*store, &rebuilt);
+    result = store::FindSimilar(*store, query, *index);
+    if (result.ok()) result->index_built_in_memory = rebuilt;
+  } else {
+    result = store::FindSimilar(*store, query, false);  // provider spaces: the saved index as is
+  }
   if (!result.ok()) ThrowStatus(result.status());
   json document = store::SimilarToJson(*result);
   ctx.SendJson(document);
@@ -314,8 +351,16 @@ void AddGraphRoutes(Router& router) {
        }},
   };
   for (auto& route : routes) {
-    std::string op_id = "graph_" + route.name;
-    std::replace(op_id.begin(), op_id.end(), '-', '_');
+    std::string op_id = "graph";  // graphCarriers, graphSampleVariants, ...
+    bool upper = true;
+    for (char c : route.name) {
+      if (c == '-') {
+        upper = true;
+        continue;
+      }
+      op_id += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
     json op = oa::Operation(op_id, route.summary, "graph", "As `vcf-agent graph " + route.name + " --format json`.");
     std::vector<std::string_view> names;
     for (const auto& [name, schema, description, required] : route.params) {
