@@ -13,31 +13,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench/agent.sh: unknown argument '$arg' (usage: bench/agent.sh [--quick])" >&2; exit 2 ;;
-  esac
-done
-die() { echo "bench/agent.sh: $*" >&2; exit 1; }
-for tool in cmake ninja bcftools bgzip tabix jq sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (scripts/setup.sh installs it)"
-done
+source bench/lib.sh
+bench_init bench/agent.sh 12 "$@"
+require_tools cmake ninja bcftools bgzip tabix jq sha256sum
 if [ "$quick" -eq 1 ]; then
-  GT_SITES=5000; GT_SAMPLES=20; runs=5; results_md=bench/out/RESULTS.md
+  GT_SITES=5000; GT_SAMPLES=20; runs=5
 else
-  GT_SITES=100000; GT_SAMPLES=100; runs=30; results_md=bench/RESULTS.md
+  GT_SITES=100000; GT_SAMPLES=100; runs=30
 fi
-threads=$(nproc)
-data=bench/data
 out=bench/out/agent
-mkdir -p "$data" "$out"
+mkdir -p "$out"
 
-echo "== build (build-bench/, release flags)"
-cmake -S . -B build-bench -G Ninja -DVCFAGENT_BENCH=ON -DVCFAGENT_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$threads" --target vcf-agent-gen vcf-agent vcf-agent-agent-bench
+build_bench vcf-agent-gen vcf-agent vcf-agent-agent-bench
 gen=build-bench/bench/vcf-agent-gen
 agent=build-bench/vcf-agent
 agent_bench=build-bench/bench/vcf-agent-agent-bench
@@ -78,16 +65,6 @@ round trip to the scripted server, parsing the answer); it took $(awk -v v="$(fi
   echo "<!-- agent:end -->"
 } >"$section"
 
-mkdir -p "$(dirname "$results_md")"
-touch "$results_md"
-if grep -q '<!-- agent:begin -->' "$results_md"; then
-  awk -v section="$section" '
-    /<!-- agent:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
-    /<!-- agent:end -->/ { skip = 0; next }
-    !skip { print }' "$results_md" >"$results_md.tmp"
-else
-  { cat "$results_md"; echo; cat "$section"; } >"$results_md.tmp"
-fi
-mv "$results_md.tmp" "$results_md"
+write_section agent "$section"
 rm -f "$section"
 echo "== wrote $results_md"

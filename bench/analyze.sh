@@ -14,38 +14,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench/analyze.sh: unknown argument '$arg' (usage: bench/analyze.sh [--quick])" >&2; exit 2 ;;
-  esac
-done
-die() { echo "bench/analyze.sh: $*" >&2; exit 1; }
-for tool in cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (scripts/setup.sh installs it)"
-done
+source bench/lib.sh
+bench_init bench/analyze.sh 14 "$@"
+require_tools cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum
 if [ "$quick" -eq 1 ]; then
-  GT_SITES=5000; GT_SAMPLES=20; results_md=bench/out/RESULTS.md
+  GT_SITES=5000; GT_SAMPLES=20
 else
-  GT_SITES=100000; GT_SAMPLES=100; results_md=bench/RESULTS.md
+  GT_SITES=100000; GT_SAMPLES=100
 fi
-threads=$(nproc)
-data=bench/data
 out=bench/out/analyze
-mkdir -p "$data" "$out"
+mkdir -p "$out"
 
-echo "== build (build-bench/, release flags)"
-cmake -S . -B build-bench -G Ninja -DVCFAGENT_BENCH=ON -DVCFAGENT_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$threads" --target vcf-agent-gen
-gen=build-bench/bench/vcf-agent-gen
 if [ -n "${VCF_AGENT:-}" ]; then
+  build_bench vcf-agent-gen
   agent=$VCF_AGENT
 else
-  cmake --build build-bench -j "$threads" --target vcf-agent
+  build_bench vcf-agent-gen vcf-agent
   agent=build-bench/vcf-agent
 fi
+gen=build-bench/bench/vcf-agent-gen
 
 echo "== data (bench/data/)"
 source bench/datasets.sh
@@ -91,14 +78,6 @@ section=$(mktemp)
   echo "its share of the contention."
   echo "<!-- analyze:end -->"
 } >"$section"
-if [ -f "$results_md" ] && grep -q '<!-- analyze:begin -->' "$results_md"; then
-  awk -v section="$section" '
-    /<!-- analyze:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
-    /<!-- analyze:end -->/ { skip = 0; next }
-    !skip { print }' "$results_md" >"$results_md.tmp"
-else
-  { [ -f "$results_md" ] && cat "$results_md" && echo; cat "$section"; } >"$results_md.tmp"
-fi
-mv "$results_md.tmp" "$results_md"
+write_section analyze "$section"
 rm -f "$section"
 sed -n '/<!-- analyze:begin -->/,/<!-- analyze:end -->/p' "$results_md"

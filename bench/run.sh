@@ -21,36 +21,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (usage: bench/run.sh [--quick])" >&2; exit 2 ;;
-  esac
-done
-
-die() { echo "bench: $*" >&2; exit 1; }
-for tool in cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (scripts/setup.sh installs it)"
-done
+source bench/lib.sh
+bench_init bench/run.sh 19 "$@"
+require_tools cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum
 
 if [ "$quick" -eq 1 ]; then
   SITES_ONLY=20000; GT_SITES=5000; GT_SAMPLES=20; WIDE_SITES=300; WIDE_SAMPLES=500
-  results_md=bench/out/RESULTS.md
 else
   SITES_ONLY=1000000; GT_SITES=100000; GT_SAMPLES=100; WIDE_SITES=10000; WIDE_SAMPLES=2504
-  results_md=bench/RESULTS.md
 fi
-threads=$(nproc)
-data=bench/data
 out=bench/out
-mkdir -p "$data" "$out/json" "$out/check"
+mkdir -p "$out/json" "$out/check"
 
 # ---- 1. build ----------------------------------------------------------------------------------
-echo "== build (build-bench/, release flags)"
-cmake -S . -B build-bench -G Ninja -DVCFAGENT_BENCH=ON -DVCFAGENT_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$threads" --target vcf-agent-gen $([ -z "${VCFAGENT:-}" ] && echo vcf-agent)
+build_bench vcf-agent-gen $([ -z "${VCFAGENT:-}" ] && echo vcf-agent)
 gen=build-bench/bench/vcf-agent-gen
 agent=${VCFAGENT:-build-bench/vcf-agent}
 [ -x "$agent" ] || die "no vcf-agent binary at $agent"
@@ -217,8 +201,7 @@ rss_table() {
   done
 }
 
-revision=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
-git diff --quiet HEAD 2>/dev/null || revision+=" with uncommitted changes"
+revision=$(source_revision)
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 memory=$(free -g 2>/dev/null | awk '/^Mem:/ { print $2 " GiB" }')
 {
@@ -242,8 +225,8 @@ memory=$(free -g 2>/dev/null | awk '/^Mem:/ { print $2 " GiB" }')
   echo "## Peak resident memory (/usr/bin/time)"
   echo
   rss_table
-  # The sections other benchmarks write (bench/store.sh, bench/analyze.sh, bench/agent.sh): keep them.
-  for section in store analyze agent; do
+  # The sections other benchmarks write (bench/store.sh, analyze.sh, agent.sh, service.sh): keep them.
+  for section in store analyze agent service; do
     if [ -f "$results_md" ] && grep -q "<!-- $section:begin -->" "$results_md"; then
       echo
       sed -n "/<!-- $section:begin -->/,/<!-- $section:end -->/p" "$results_md"

@@ -18,31 +18,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench/store.sh: unknown argument '$arg' (usage: bench/store.sh [--quick])" >&2; exit 2 ;;
-  esac
-done
-die() { echo "bench/store.sh: $*" >&2; exit 1; }
-for tool in cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (scripts/setup.sh installs it)"
-done
+source bench/lib.sh
+bench_init bench/store.sh 19 "$@"
+require_tools cmake ninja bcftools bgzip tabix hyperfine jq /usr/bin/time sha256sum
 if [ "$quick" -eq 1 ]; then
-  SITES_ONLY=20000; GT_SITES=5000; GT_SAMPLES=20; runs=200; results_md=bench/out/RESULTS.md
+  SITES_ONLY=20000; GT_SITES=5000; GT_SAMPLES=20; runs=200
 else
-  SITES_ONLY=1000000; GT_SITES=100000; GT_SAMPLES=100; runs=1000; results_md=bench/RESULTS.md
+  SITES_ONLY=1000000; GT_SITES=100000; GT_SAMPLES=100; runs=1000
 fi
-threads=$(nproc)
-data=bench/data
 out=bench/out/store
-mkdir -p "$data" "$out"
+mkdir -p "$out"
 
-echo "== build (build-bench/, release flags)"
-cmake -S . -B build-bench -G Ninja -DVCFAGENT_BENCH=ON -DVCFAGENT_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$threads" --target vcf-agent-gen vcf-agent vcf-agent-store-bench
+build_bench vcf-agent-gen vcf-agent vcf-agent-store-bench
 gen=build-bench/bench/vcf-agent-gen
 agent=build-bench/vcf-agent
 store_bench=build-bench/bench/vcf-agent-store-bench
@@ -119,14 +106,6 @@ section=$(mktemp)
   echo "$latency_sites"
   echo "<!-- store:end -->"
 } >"$section"
-if [ -f "$results_md" ] && grep -q '<!-- store:begin -->' "$results_md"; then
-  awk -v section="$section" '
-    /<!-- store:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
-    /<!-- store:end -->/ { skip = 0; next }
-    !skip { print }' "$results_md" >"$results_md.tmp"
-else
-  { [ -f "$results_md" ] && cat "$results_md" && echo; cat "$section"; } >"$results_md.tmp"
-fi
-mv "$results_md.tmp" "$results_md"
+write_section store "$section"
 rm -f "$section"
 sed -n '/<!-- store:begin -->/,/<!-- store:end -->/p' "$results_md"

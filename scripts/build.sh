@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 flavour="${1:-release}"
 case "$flavour" in
   release) dir=build; flags=() ;;
-  asan)    dir=build-asan; flags=(-DVCFAGENT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug) ;;
+  # -O1: sanitizer reports stay exact and the tests run about twice as fast as at -O0.
+  asan)    dir=build-asan; flags=(-DVCFAGENT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+                                  "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" "-DCMAKE_C_FLAGS_DEBUG=-g -O1") ;;
   fuzz)    dir=build-fuzz; flags=(-DVCFAGENT_FUZZ=ON -DVCFAGENT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
                                   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "usage: scripts/build.sh [release|asan|fuzz]" >&2; exit 2 ;;

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       cli::AddAnalyzeCommand(app),
       cli::AddAskCommand(app),
       cli::AddChatCommand(app),
+      cli::AddServeCommand(app),
   };
   try {
     app.parse(argc, argv);

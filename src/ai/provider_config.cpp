@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "util/yaml_config.h"
+
 namespace vcfagent::ai {
 namespace {
 
@@ -122,34 +124,6 @@ Status CheckUrl(const std::string& url, const std::string& source) {
 
 // ---- the config file --------------------------------------------------------------------
 
-Status UnknownKeys(const YAML::Node& map, const std::set<std::string>& known, const std::string& where,
-                   const std::string& file) {
-  for (const auto& item : map) {
-    const auto key = item.first.as<std::string>();
-    if (!known.contains(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      return Status::Usage(fmt::format("{}: unknown key '{}' in {} (expected one of: {})", file, key,
-                                       where, list));
-    }
-  }
-  return Status::Ok();
-}
-
-template <typename T>
-Status ReadScalar(const YAML::Node& map, const char* key, T& out, const std::string& where,
-                  const std::string& file) {
-  const YAML::Node node = map[key];
-  if (!node) return Status::Ok();
-  try {
-    out = node.as<T>();
-  } catch (const YAML::Exception&) {
-    return Status::Usage(fmt::format("{}: {}.{} has the wrong type (line {})", file, where, key,
-                                     node.Mark().line + 1));
-  }
-  return Status::Ok();
-}
-
 struct FileProvider {
   ProviderSettings settings;
   std::string api_key_file;
@@ -182,21 +156,21 @@ Status ReadProviderSection(const YAML::Node& node, ProviderKind kind, const std:
         "{}: {}.api_key is not read from the config file; put the key in a file and name it with "
         "api_key_file, or use {}", file, where, VariablesOf(kind).key));
   }
-  VCFAGENT_RETURN_IF_ERROR(UnknownKeys(node, known, where, file));
+  VCFAGENT_RETURN_IF_ERROR(UnknownYamlKeys(node, known, where, file));
   ProviderSettings& s = out.settings;
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "model", s.model, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "embedding_model", s.embedding_model, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, kind == ProviderKind::kOllama ? "host" : "base_url",
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "model", s.model, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "embedding_model", s.embedding_model, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, kind == ProviderKind::kOllama ? "host" : "base_url",
                                       s.base_url, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "api_key_file", out.api_key_file, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "anthropic_version", s.anthropic_version, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "timeout_seconds", s.timeout_seconds, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "connect_timeout_seconds", s.connect_timeout_seconds, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "max_retries", s.max_retries, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "backoff_initial_seconds", s.backoff_initial_seconds, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "backoff_max_seconds", s.backoff_max_seconds, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "breaker_failures", s.breaker_failures, where, file));
-  VCFAGENT_RETURN_IF_ERROR(ReadScalar(node, "breaker_cooldown_seconds", s.breaker_cooldown_seconds, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "api_key_file", out.api_key_file, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "anthropic_version", s.anthropic_version, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "timeout_seconds", s.timeout_seconds, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "connect_timeout_seconds", s.connect_timeout_seconds, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "max_retries", s.max_retries, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "backoff_initial_seconds", s.backoff_initial_seconds, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "backoff_max_seconds", s.backoff_max_seconds, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "breaker_failures", s.breaker_failures, where, file));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(node, "breaker_cooldown_seconds", s.breaker_cooldown_seconds, where, file));
   if (s.timeout_seconds <= 0 || s.connect_timeout_seconds <= 0 || s.max_retries < 0 ||
       s.backoff_initial_seconds < 0 || s.backoff_max_seconds < 0 || s.breaker_failures < 1 ||
       s.breaker_cooldown_seconds < 0) {
@@ -221,11 +195,11 @@ Result<ConfigFile> ReadConfigFile(const std::string& file) {
   }
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Status::Usage(fmt::format("{}: the top level must be a mapping", file));
-  // Other sections (e.g. `server`) belong to other commands; only `ai` is read here.
+  // Other sections (`server`, read by serve) belong to other commands; only `ai` is read here.
   const YAML::Node ai = root["ai"];
   if (!ai) return config;
   if (!ai.IsMap()) return Status::Usage(fmt::format("{}: ai must be a mapping", file));
-  VCFAGENT_RETURN_IF_ERROR(UnknownKeys(
+  VCFAGENT_RETURN_IF_ERROR(UnknownYamlKeys(
       ai, {"providers", "openai", "anthropic", "ollama", "limits", "prices"}, "ai", file));
   if (const YAML::Node chain = ai["providers"]) {
     if (chain.IsSequence()) {
@@ -242,13 +216,13 @@ Result<ConfigFile> ReadConfigFile(const std::string& file) {
     }
   }
   if (const YAML::Node limits = ai["limits"]) {
-    VCFAGENT_RETURN_IF_ERROR(UnknownKeys(
+    VCFAGENT_RETURN_IF_ERROR(UnknownYamlKeys(
         limits, {"max_steps", "max_seconds", "max_tokens", "tool_result_bytes"}, "ai.limits", file));
     AgentLimits& l = config.limits;
-    VCFAGENT_RETURN_IF_ERROR(ReadScalar(limits, "max_steps", l.max_steps, "ai.limits", file));
-    VCFAGENT_RETURN_IF_ERROR(ReadScalar(limits, "max_seconds", l.max_seconds, "ai.limits", file));
-    VCFAGENT_RETURN_IF_ERROR(ReadScalar(limits, "max_tokens", l.max_tokens, "ai.limits", file));
-    VCFAGENT_RETURN_IF_ERROR(ReadScalar(limits, "tool_result_bytes", l.tool_result_bytes, "ai.limits", file));
+    VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(limits, "max_steps", l.max_steps, "ai.limits", file));
+    VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(limits, "max_seconds", l.max_seconds, "ai.limits", file));
+    VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(limits, "max_tokens", l.max_tokens, "ai.limits", file));
+    VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(limits, "tool_result_bytes", l.tool_result_bytes, "ai.limits", file));
     if (l.max_steps < 1 || l.max_seconds <= 0 || l.max_tokens < 1 || l.tool_result_bytes < 256) {
       return Status::Usage(fmt::format("{}: ai.limits: max_steps, max_seconds and max_tokens must be "
                                        "positive and tool_result_bytes at least 256", file));
@@ -259,10 +233,10 @@ Result<ConfigFile> ReadConfigFile(const std::string& file) {
     for (const auto& item : prices) {
       const auto model = item.first.as<std::string>();
       const std::string where = "ai.prices." + model;
-      VCFAGENT_RETURN_IF_ERROR(UnknownKeys(item.second, {"input_per_mtok", "output_per_mtok"}, where, file));
+      VCFAGENT_RETURN_IF_ERROR(UnknownYamlKeys(item.second, {"input_per_mtok", "output_per_mtok"}, where, file));
       ModelPrice price;
-      VCFAGENT_RETURN_IF_ERROR(ReadScalar(item.second, "input_per_mtok", price.input_per_mtok, where, file));
-      VCFAGENT_RETURN_IF_ERROR(ReadScalar(item.second, "output_per_mtok", price.output_per_mtok, where, file));
+      VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(item.second, "input_per_mtok", price.input_per_mtok, where, file));
+      VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(item.second, "output_per_mtok", price.output_per_mtok, where, file));
       config.prices[model] = price;
     }
   }

@@ -80,30 +80,43 @@ void AddAgentOptions(CLI::App& app, AgentCommandArgs& args) {
 }
 
 Result<AgentSession> OpenAgentSession(const AgentCommandArgs& args) {
-  AgentSession session;
   auto config = ai::LoadAiConfig(args.flags);
   if (!config.ok()) return config.status();
-  session.config = std::move(config).value();
+  if (config->chain.empty()) return Status::Usage(ai::NoProviderMessage());
+  auto store = ChooseStore(args.db);
+  if (!store.ok()) return store.status();
+  AgentSessionInputs inputs;
+  inputs.store_dir = *store;
+  inputs.files = args.files;
+  inputs.allowed_dirs = args.allowed_dirs;
+  inputs.tools = SplitList(args.tools);
+  inputs.max_steps = args.max_steps;
+  inputs.stream = args.format == OutputFormat::kText;
+  return OpenAgentSession(std::move(config).value(), inputs);
+}
+
+Result<AgentSession> OpenAgentSession(ai::AiConfig config, const AgentSessionInputs& inputs) {
+  AgentSession session;
+  session.config = std::move(config);
   if (session.config.chain.empty()) return Status::Usage(ai::NoProviderMessage());
   session.ledger = std::make_unique<ai::UsageLedger>(session.config.prices);
   auto provider = ai::MakeProviderChain(session.config, session.ledger.get());
   if (!provider.ok()) return provider.status();
   session.provider = std::move(provider).value();
 
-  auto store = ChooseStore(args.db);
-  if (!store.ok()) return store.status();
-  session.tools = std::make_unique<ai::ToolRegistry>(ai::ToolContext(*store, args.files, args.allowed_dirs));
+  session.tools = std::make_unique<ai::ToolRegistry>(ai::ToolContext(inputs.store_dir, inputs.files, inputs.allowed_dirs));
   VCFAGENT_RETURN_IF_ERROR(ai::RegisterLibraryTools(*session.tools));
 
   session.options.limits = session.config.limits;
-  if (args.max_steps > 0) session.options.limits.max_steps = args.max_steps;
-  session.options.files = args.files;
-  session.options.stream = args.format == OutputFormat::kText;
-  for (const auto& name : SplitList(args.tools)) {
+  if (inputs.max_steps > 0) session.options.limits.max_steps = inputs.max_steps;
+  session.options.files = inputs.files;
+  session.options.stream = inputs.stream;
+  for (const auto& name : inputs.tools) {
+    if (name.empty()) continue;
     if (!session.tools->Find(name)) {
-      const bool store_tool = !store->has_value() && (name.rfind("graph_", 0) == 0 || name == "variants" ||
-                                                      name == "similar" || name == "sql" || name == "list_samples" ||
-                                                      name == "store_summary");
+      const bool store_tool = !inputs.store_dir.has_value() &&
+                              (name.rfind("graph_", 0) == 0 || name == "variants" || name == "similar" ||
+                               name == "sql" || name == "list_samples" || name == "store_summary");
       return Status::Usage(fmt::format("--tools: unknown tool \"{}\"{}; available: {}", name,
                                        store_tool ? " (store tools need --db)" : "",
                                        fmt::join(session.tools->Names(), ", ")));

@@ -47,6 +47,17 @@ struct AgentSession {
 // store is missing, or --tools names an unknown tool.
 Result<AgentSession> OpenAgentSession(const AgentCommandArgs& args);
 
+// The same from an already loaded configuration (the REST service builds one per question).
+struct AgentSessionInputs {
+  std::optional<std::string> store_dir;  // nullopt: no store tools
+  std::vector<std::string> files;        // files the tools may read (named in the prompt)
+  std::vector<std::string> allowed_dirs; // directories whose VCF/BCF files the tools may read
+  std::vector<std::string> tools;        // allowlist ("" entries ignored; empty: all)
+  int max_steps = 0;                     // 0: the configuration's limit
+  bool stream = false;                   // ask the provider to stream text deltas
+};
+Result<AgentSession> OpenAgentSession(ai::AiConfig config, const AgentSessionInputs& inputs);
+
 // Observer printing tool runs to stderr and (text format) streaming the answer to stdout.
 // `streamed` is set when any text was printed.
 ai::AgentObserver TerminalObserver(const AgentSession& session, OutputFormat format, bool* streamed);

@@ -33,6 +33,7 @@ Command AddRestoreCommand(CLI::App& root);
 Command AddAnalyzeCommand(CLI::App& root);
 Command AddAskCommand(CLI::App& root);   // ask_command.cpp (the AI agent)
 Command AddChatCommand(CLI::App& root);  // chat_command.cpp
+Command AddServeCommand(CLI::App& root); // serve_command.cpp (the REST service)
 
 enum class OutputFormat { kText, kJson };
 

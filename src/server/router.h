@@ -7,6 +7,7 @@
 // Problem. Unexpected exceptions become a 500 problem without internals.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 namespace vcfagent::server {
 
 class Service;
+struct RouteSpec;
 
 // An RFC 9457 problem: rendered as application/problem+json with
 //   {"type": "https://vcf-agent.dev/problems/<slug>", "title", "status", "detail", "instance"
@@ -42,7 +44,16 @@ struct Problem {
 // file the client named is malformed or unreadable), Cancelled -> 409 conflict, Internal -> 500
 // (detail kept: library messages name files and lines, never secrets).
 Problem ProblemFromStatus(const Status& status);
+struct ProblemException : std::exception {
+  explicit ProblemException(Problem p) : problem(std::move(p)) {}
+  const char* what() const noexcept override { return problem.title.c_str(); }
+  Problem problem;
+};
 [[noreturn]] void ThrowProblem(Problem problem);
+// The reason phrase of an HTTP status ("Not Found").
+std::string StatusTitle(int status);
+// A problem with the standard title for `status` (e.g. 404 "Not Found").
+Problem MakeProblem(int status, std::string slug, std::string detail);
 [[noreturn]] void ThrowStatus(const Status& status);  // ThrowProblem(ProblemFromStatus(status))
 
 struct RequestContext {
@@ -60,6 +71,12 @@ struct RequestContext {
   nlohmann::json JsonBody() const;
   // Sends `value` as application/json with `status`.
   void SendJson(const nlohmann::json& value, int status = 200) const;
+  // Query parameter `name`, or `fallback` when absent.
+  std::string Param(const std::string& name, const std::string& fallback = "") const;
+  // Path parameter {name} of the route template.
+  std::string PathParam(const std::string& name) const;
+  std::vector<std::string> path_params;  // values of the template's {name} segments, in order
+  const RouteSpec* route = nullptr;
 };
 
 using Handler = std::function<void(RequestContext&)>;
@@ -90,6 +107,10 @@ class Router {
  private:
   std::vector<Route> routes_;
 };
+
+// The problem as application/problem+json on `res` (with Retry-After when set).
+void RenderProblem(const Problem& problem, const httplib::Request& req, httplib::Response& res,
+                   const std::string& request_id);
 
 // Route groups, one per file (src/server/routes_*.cpp).
 void AddEngineRoutes(Router& router);  // validate, stats, view, compare, analyze (job)

@@ -46,4 +46,9 @@ struct ServerConfig {
 // wrong types are errors naming the file, key and line.
 Result<ServerConfig> LoadServerConfig(const std::string& config_path);
 
+// Checks and completes a configuration after flags were applied: port range, positive limits,
+// TLS cert and key together and readable, data_dirs made absolute and canonical (each must be an
+// existing directory), upload_dir and api_keys_file defaulted under store_dir (which must be set).
+Status FinishServerConfig(ServerConfig& config);
+
 }  // namespace vcfagent::server

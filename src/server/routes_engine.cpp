@@ -1,0 +1,262 @@
+// The engine's routes: validate, stats, view and compare answer synchronously with the JSON the
+// CLI prints with --format json (same builders: vcf::ReportToJson, vcf::StatsToJson, the agent's
+// view tool, vcf::FormatCompareJson); analyze runs as a job whose result is the report facts,
+// optionally rendered to HTML or Markdown and served at GET /api/v1/jobs/{id}/report.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <future>
+
+#include "ai/report/interpretation.h"
+#include "ai/report/report_facts.h"
+#include "ai/report/report_render.h"
+#include "ai/tools.h"
+#include "server/openapi_schemas.h"
+#include "server/route_support.h"
+#include "server/service.h"
+#include "util/output_file.h"
+#include "vcf/compare.h"
+#include "vcf/compare_format.h"
+#include "vcf/stats.h"
+#include "vcf/stats_format.h"
+#include "vcf/validate/report_format.h"
+#include "vcf/validate/validator.h"
+
+namespace vcfagent::server {
+
+namespace {
+
+using nlohmann::json;
+namespace oa = openapi;
+
+constexpr int64_t kMaxViewRecords = 10000;
+
+// Replaces the server's local path in a result with the reference the client sent.
+void ShowClientRef(json& document, const char* key, const json& ref) {
+  if (document.is_object() && document.contains(key)) document[key] = ref;
+}
+
+void Validate(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"file", "require_evidence", "max_findings"});
+  if (!body.contains("file")) ThrowBadRequest("file: required");
+  const std::string path = InputFileOrThrow(ctx, body["file"], "file");
+  vcf::ValidationOptions options;
+  options.require_evidence = OptionalBool(body, "require_evidence", false);
+  options.max_findings = static_cast<size_t>(OptionalInt(body, "max_findings", 20, 0, 10000));
+  auto report = vcf::ValidateFile(path, options);
+  if (!report.ok()) ThrowStatus(report.status());
+  json result = vcf::ReportToJson(*report);
+  ShowClientRef(result, "path", body["file"]);
+  ctx.SendJson(result);
+}
+
+void Stats(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"file", "samples"});
+  if (!body.contains("file")) ThrowBadRequest("file: required");
+  const std::string path = InputFileOrThrow(ctx, body["file"], "file");
+  vcf::StatsOptions options;
+  options.threads = 0;
+  if (body.contains("samples") && !body["samples"].is_null()) {
+    if (body["samples"] == "-") {
+      options.samples = vcf::StatsOptions::Samples::kAll;
+    } else {
+      options.samples = vcf::StatsOptions::Samples::kList;
+      options.sample_names = OptionalStrings(body, "samples");
+      if (options.sample_names.empty()) ThrowBadRequest("samples: \"-\" for all samples or a list of names");
+    }
+  }
+  auto stats = vcf::ComputeStats(path, options);
+  if (!stats.ok()) ThrowStatus(stats.status());
+  json result = json::parse(vcf::StatsToJson(*stats).dump());
+  ShowClientRef(result, "input", body["file"]);
+  if (!stats->warnings.empty()) result["warnings"] = stats->warnings;
+  ctx.SendJson(result);
+}
+
+// The agent's view tool is the library's "first N records of a view as JSON" adapter; the API
+// calls it directly (not through a model) so both return the same records.
+const ai::Tool& ViewTool() {
+  static const std::vector<ai::Tool> tools = ai::FileTools();
+  for (const auto& tool : tools) {
+    if (tool.name == "view") return tool;
+  }
+  std::abort();  // FileTools() always has "view"
+}
+
+void View(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"file", "regions", "include", "exclude", "types", "samples", "genotypes", "limit",
+                             "format"});
+  if (!body.contains("file")) ThrowBadRequest("file: required");
+  const std::string path = InputFileOrThrow(ctx, body["file"], "file");
+  json args = {{"path", path}, {"limit", OptionalInt(body, "limit", 100, 1, kMaxViewRecords)}};
+  const std::vector<std::string> regions = OptionalStrings(body, "regions");
+  if (!regions.empty()) args["region"] = fmt::format("{}", fmt::join(regions, ","));
+  if (body.contains("include") && body.contains("exclude")) ThrowBadRequest("include and exclude cannot be combined");
+  for (const char* key : {"include", "exclude", "types", "samples"}) {
+    const std::string value = OptionalString(body, key);
+    if (!value.empty()) args[key] = value;
+  }
+  args["genotypes"] = OptionalBool(body, "genotypes", false);
+  const std::string format = OptionalString(body, "format", "json");
+  if (format != "json" && format != "vcf") ThrowBadRequest("format: json or vcf");
+  args["format"] = format;
+  ai::ToolContext tool_context(std::nullopt, {path});
+  auto output = ViewTool().run(tool_context, args);
+  if (!output.ok()) ThrowStatus(output.status());
+  json result = std::move(output->result);
+  ShowClientRef(result, "path", body["file"]);
+  ctx.SendJson(result);
+}
+
+void Compare(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"a", "b", "match", "normalize", "truth", "regions", "absent_as_missing"});
+  if (!body.contains("a") || !body.contains("b")) ThrowBadRequest("a and b: both files are required");
+  const std::string a = InputFileOrThrow(ctx, body["a"], "a");
+  const std::string b = InputFileOrThrow(ctx, body["b"], "b");
+  vcf::CompareOptions options;
+  const std::string match = OptionalString(body, "match", "none");
+  if (!vcf::ParseMatchMode(match, options.match)) {
+    ThrowBadRequest("match: expected none, some, all, any, snps, indels, both or id, got \"" + match + "\"");
+  }
+  options.normalize = OptionalBool(body, "normalize", false);
+  const std::string truth = OptionalString(body, "truth", "");
+  if (truth == "a" || truth == "A") options.truth = vcf::TruthFile::kA;
+  else if (truth == "b" || truth == "B") options.truth = vcf::TruthFile::kB;
+  else if (!truth.empty()) ThrowBadRequest("truth: a or b");
+  options.regions = OptionalStrings(body, "regions");
+  options.absent_as_missing = OptionalBool(body, "absent_as_missing", false);
+  auto result = vcf::CompareFiles(a, b, options);
+  if (!result.ok()) ThrowStatus(result.status());
+  json document = json::parse(vcf::FormatCompareJson(*result));
+  ShowClientRef(document, "file_a", body["a"]);
+  ShowClientRef(document, "file_b", body["b"]);
+  ctx.SendJson(document);
+}
+
+void Analyze(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"file", "ped", "format"});
+  if (!body.contains("file")) ThrowBadRequest("file: required");
+  const std::string path = InputFileOrThrow(ctx, body["file"], "file");
+  ai::report::AnalyzeOptions options;
+  if (body.contains("ped")) options.ped_path = InputFileOrThrow(ctx, body["ped"], "ped");
+  const std::string format_name = OptionalString(body, "format", "");
+  std::optional<ai::report::ReportFormat> format;
+  if (!format_name.empty()) {
+    if (format_name != "html" && format_name != "md") ThrowBadRequest("format: html or md");
+    auto parsed = ai::report::ParseReportFormat(format_name);
+    if (!parsed.ok()) ThrowStatus(parsed.status());
+    format = *parsed;
+  }
+  // The work needs its job's id (for the report's file name), known only once Submit returns.
+  auto id_promise = std::make_shared<std::promise<std::string>>();
+  std::shared_future<std::string> id_future = id_promise->get_future().share();
+  const std::string reports_dir = ctx.service.config().upload_dir + "/reports";
+  auto work = [path, options, format, format_name, reports_dir, id_future]() -> Result<json> {
+    if (JobControl* job = CurrentJob()) job->SetStep("analyze");
+    auto facts = ai::report::AnalyzeFile(path, options);
+    if (!facts.ok()) return facts.status();
+    json report = std::move(*facts);
+    report["interpretation"] = ai::report::NoInterpretation("not requested through the API");
+    if (format) {
+      const std::string id = id_future.get();
+      std::error_code ec;
+      std::filesystem::create_directories(reports_dir, ec);
+      auto out = OutputFile::Open(ReportPath(reports_dir, id, format_name));
+      if (!out.ok()) return out.status();
+      VCFAGENT_RETURN_IF_ERROR((*out)->Write(ai::report::RenderReport(report, *format)));
+      VCFAGENT_RETURN_IF_ERROR((*out)->Commit());
+      report["report"] = {{"format", format_name}, {"url", "/api/v1/jobs/" + id + "/report"}};
+    }
+    return report;
+  };
+  auto job = ctx.service.jobs().Submit("analyze", ctx.principal.name, body, ctx.span, std::move(work));
+  if (!job) ThrowTooManyJobs(ctx);
+  id_promise->set_value((*job)->id);
+  SendJobAccepted(ctx, **job);
+}
+
+json FileBody(json properties, std::vector<std::string> required) { return oa::Object(std::move(properties), std::move(required)); }
+
+}  // namespace
+
+void AddEngineRoutes(Router& router) {
+  {
+    json op = oa::Operation("validate", "Check a VCF/BCF file against the VCF specification", "engine",
+                            "As `vcf-agent validate --format json` (one file): verdict, counts, rule summaries and the "
+                            "first findings with line numbers.");
+    oa::SetJsonBody(op, FileBody({{"file", oa::FileRef()},
+                                  {"require_evidence", oa::Boolean(false, "every record must carry GT, AF or AC+AN")},
+                                  {"max_findings", oa::Integer(0, 10000, 20, "individual findings listed")}},
+                                 {"file"}));
+    oa::AddResponse(op, 200, "The validation report (valid or not)", oa::AnyObject("validation report"));
+    router.Add({"POST", "/api/v1/validate", Role::kRead, false, false, op}, Validate);
+  }
+  {
+    json op = oa::Operation("stats", "bcftools-style statistics of a VCF/BCF file", "engine",
+                            "As `vcf-agent stats --format json`: SN, TSTV, SiS, AF, QUAL, IDD, ST, DP and, with samples, "
+                            "PSC, PSI, HWE.");
+    oa::SetJsonBody(op, FileBody({{"file", oa::FileRef()},
+                                  {"samples", oa::StringList("\"-\" for every sample, or a list of sample names")}},
+                                 {"file"}));
+    oa::AddResponse(op, 200, "The statistics", oa::AnyObject("statistics"));
+    router.Add({"POST", "/api/v1/stats", Role::kRead, false, false, op}, Stats);
+  }
+  {
+    json op = oa::Operation("view", "Records of a VCF/BCF file in regions and passing filters", "engine",
+                            "The first `limit` matching records as JSON objects (as `vcf-agent view -O j`) or VCF lines; "
+                            "`more` says whether further records match.");
+    oa::SetJsonBody(
+        op, FileBody({{"file", oa::FileRef()},
+                      {"regions", oa::StringList("bcftools regions: chr1:100-200 (each item may be a comma-separated list)")},
+                      {"include", oa::String("keep records where this expression is true (docs/view.md)")},
+                      {"exclude", oa::String("drop records where this expression is true")},
+                      {"types", oa::String("variant classes: snps,indels,mnps,other,bnd,ref")},
+                      {"samples", oa::String("samples to keep (A,B) or drop (^A,B)")},
+                      {"genotypes", oa::Boolean(false, "JSON records: add each sample's FORMAT fields")},
+                      {"limit", oa::Integer(1, kMaxViewRecords, 100, "records returned at most")},
+                      {"format", {{"type", "string"}, {"enum", {"json", "vcf"}}, {"default", "json"}}}},
+                     {"file"}));
+    oa::AddResponse(op, 200, "The records",
+                    {{"type", "object"},
+                     {"required", {"returned", "more", "records"}},
+                     {"properties",
+                      {{"returned", {{"type", "integer"}}},
+                       {"more", {{"type", "boolean"}}},
+                       {"format", {{"type", "string"}}},
+                       {"records", {{"type", "array"}, {"items", {}}}},
+                       {"warnings", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}});
+    router.Add({"POST", "/api/v1/view", Role::kRead, false, false, op}, View);
+  }
+  {
+    json op = oa::Operation("compare", "Shared and private sites and genotype concordance of two files", "engine",
+                            "As `vcf-agent compare A B --format json`.");
+    oa::SetJsonBody(op, FileBody({{"a", oa::FileRef()},
+                                  {"b", oa::FileRef()},
+                                  {"match", {{"type", "string"}, {"enum", {"none", "some", "all", "any", "snps", "indels", "both", "id"}}, {"default", "none"}}},
+                                  {"normalize", oa::Boolean(false, "split multiallelic records first")},
+                                  {"truth", {{"type", "string"}, {"enum", {"a", "b", "A", "B"}}}},
+                                  {"regions", oa::StringList("only records overlapping these regions")},
+                                  {"absent_as_missing", oa::Boolean(false, "count private sites as missing genotypes")}},
+                                 {"a", "b"}));
+    oa::AddResponse(op, 200, "The comparison", oa::AnyObject("comparison"));
+    router.Add({"POST", "/api/v1/compare", Role::kRead, false, false, op}, Compare);
+  }
+  {
+    json op = oa::Operation("analyze", "Start a report on one VCF/BCF file (a job)", "jobs",
+                            "Runs `vcf-agent analyze` as a job; its result is the report facts. With format html or md "
+                            "the rendered report is served at GET /api/v1/jobs/{id}/report.");
+    oa::SetJsonBody(op, FileBody({{"file", oa::FileRef()},
+                                  {"ped", oa::FileRef()},
+                                  {"format", {{"type", "string"}, {"enum", {"html", "md"}}}}},
+                                 {"file"}));
+    oa::AddResponse(op, 202, "The job was accepted", oa::Job());
+    router.Add({"POST", "/api/v1/analyze", Role::kRead, false, false, op}, Analyze);
+  }
+}
+
+}  // namespace vcfagent::server

@@ -1,0 +1,505 @@
+// The variant store's routes: ingest (a job, role write), variants, similar, the graph queries,
+// read-only SQL and a summary. Each read opens the store read-only for the request (SQLite WAL:
+// readers never wait for an ingest job's writes); the in-memory cohort graph is loaded once per
+// store generation and shared by concurrent requests (its const queries are thread-safe).
+// Results are the JSON `vcf-agent variants|similar|graph|sql --format json` prints.
+#include <fmt/format.h>
+
+#include <malloc.h>
+
+#include <memory>
+#include <mutex>
+
+#include "server/openapi_schemas.h"
+#include "server/route_support.h"
+#include "server/service.h"
+#include "store/graph_loader.h"
+#include "store/graph_queries.h"
+#include "store/ingest.h"
+#include "store/similar.h"
+#include "store/similarity/embedding.h"
+#include "store/similarity/vector_index.h"
+#include "store/similarity_update.h"
+#include "store/sql_query.h"
+#include "store/store.h"
+#include "store/variant_format.h"
+#include "store/variant_query.h"
+#include "vcf/variant_reader.h"
+
+namespace vcfagent::server {
+
+namespace {
+
+using nlohmann::json;
+namespace oa = openapi;
+
+constexpr int64_t kMaxPage = 10000;
+
+Problem MakeProblem(int status, std::string slug, std::string title, std::string detail) {
+  Problem p;
+  p.status = status;
+  p.slug = std::move(slug);
+  p.title = std::move(title);
+  p.detail = std::move(detail);
+  return p;
+}
+
+// ---- ingest ----
+
+// As `vcf-agent ingest --format json` prints it.
+json IngestToJson(const store::IngestSummary& summary) {
+  json files = json::array();
+  for (const auto& f : summary.files) {
+    files.push_back({{"path", f.path}, {"outcome", f.outcome}, {"file_id", f.file_id}, {"records", f.records},
+                     {"alleles", f.alleles}, {"new_variants", f.new_variants}, {"genotypes", f.genotypes},
+                     {"samples", f.samples}, {"seconds", f.seconds}});
+  }
+  return {{"files", files}, {"records", summary.records}, {"alleles", summary.alleles},
+          {"new_variants", summary.new_variants}, {"genotypes", summary.genotypes},
+          {"pedigree_samples", summary.pedigree_samples}, {"seconds", summary.seconds}};
+}
+
+std::vector<json> RefList(const json& body, const char* field) {
+  if (!body.contains(field) || body[field].is_null()) return {};
+  if (!body[field].is_array()) return {body[field]};
+  return body[field].get<std::vector<json>>();
+}
+
+void Ingest(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"files", "ped", "genes", "annotate", "annotate_fields", "fasta", "batch_records", "index"});
+  const std::vector<json> refs = RefList(body, "files");
+  if (refs.empty()) ThrowBadRequest("files: at least one file is required");
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    paths.push_back(InputFileOrThrow(ctx, refs[i], fmt::format("files[{}]", i)));
+    // The inputs are checked before the job starts: a file that is not VCF/BCF is a 422 now.
+    auto kind = vcf::ProbeVariantFile(paths.back());
+    if (!kind.ok()) ThrowStatus(kind.status());
+  }
+  store::IngestOptions options;
+  if (body.contains("ped")) options.ped_path = InputFileOrThrow(ctx, body["ped"], "ped");
+  if (body.contains("genes")) options.genes_path = InputFileOrThrow(ctx, body["genes"], "genes");
+  if (body.contains("fasta")) options.fasta_path = InputFileOrThrow(ctx, body["fasta"], "fasta");
+  const std::vector<json> annotate = RefList(body, "annotate");
+  for (size_t i = 0; i < annotate.size(); ++i) {
+    options.annotate_paths.push_back(InputFileOrThrow(ctx, annotate[i], fmt::format("annotate[{}]", i)));
+  }
+  options.annotate_fields = OptionalStrings(body, "annotate_fields");
+  options.batch_records = OptionalInt(body, "batch_records", options.batch_records, 1, 10000000);
+  options.threads = 0;
+  options.show_progress = true;  // feeds the job's progress (drawn only on a terminal)
+  const bool index = OptionalBool(body, "index", true);
+  const std::string dir = ctx.service.config().store_dir;
+
+  auto work = [dir, paths, options, index]() -> Result<json> {
+    auto store = store::Store::Open(dir, store::Store::Access::kWrite);
+    if (!store.ok()) return store.status();
+    auto summary = store::Ingest(**store, paths, options);
+    if (!summary.ok()) return summary.status();
+    json result = IngestToJson(*summary);
+    if (index) {
+      (void)(*store)->db().Exec("PRAGMA cache_size=-8192");
+      malloc_trim(0);
+      auto update = store::UpdateSimilarityIndex(**store, true);
+      if (!update.ok()) return update.status().WithContext("the files are in the store, but the similarity index failed");
+      result["similarity_index"] = {{"space", update->space}, {"variants", update->indexed},
+                                    {"added", update->added}, {"seconds", update->seconds}};
+    }
+    return result;
+  };
+  auto job = ctx.service.jobs().Submit("ingest", ctx.principal.name, body, ctx.span, std::move(work));
+  if (!job) ThrowTooManyJobs(ctx);
+  SendJobAccepted(ctx, **job);
+}
+
+// ---- variants ----
+
+void Variants(RequestContext& ctx) {
+  RejectUnknownQueryParams(ctx.req, {"region", "gene", "sample", "zygosity", "where", "sort", "desc", "limit", "offset"});
+  store::VariantQuery query;
+  for (const std::string& text : QueryParams(ctx.req, "region")) {
+    auto regions = vcf::ParseRegionList(text);
+    if (!regions.ok()) ThrowStatus(regions.status().WithContext("region"));
+    query.regions.insert(query.regions.end(), regions->begin(), regions->end());
+  }
+  query.genes = QueryParams(ctx.req, "gene");
+  query.sample = QueryParam(ctx.req, "sample").value_or("");
+  if (auto zygosity_text = QueryParam(ctx.req, "zygosity")) {
+    auto zygosity = store::ParseZygosity(*zygosity_text);
+    if (!zygosity || (*zygosity != store::Zygosity::kHet && *zygosity != store::Zygosity::kHomAlt)) {
+      ThrowBadRequest("zygosity: het or hom-alt");
+    }
+    if (query.sample.empty()) ThrowBadRequest("zygosity needs sample");
+    query.zygosity = zygosity;
+  }
+  query.where = QueryParam(ctx.req, "where").value_or("");
+  auto sort = store::ParseSort(QueryParam(ctx.req, "sort").value_or("position"));
+  if (!sort.ok()) ThrowStatus(sort.status().WithContext("sort"));
+  query.sort = **sort;
+  query.descending = QueryBool(ctx.req, "desc", false);
+  query.limit = QueryInt(ctx.req, "limit", 100, 1, kMaxPage);
+  query.offset = QueryInt(ctx.req, "offset", 0, 0, INT64_MAX / 2);
+  auto store = OpenStoreForReading(ctx);
+  auto page = store::QueryVariants(*store, query);
+  if (!page.ok()) ThrowStatus(page.status());
+  auto text = store::FormatVariants(*store, *page, store::VariantOutput::kJson, query);
+  if (!text.ok()) ThrowStatus(text.status());
+  ctx.SendJson(json::parse(*text));
+}
+
+void VariantById(RequestContext& ctx) {
+  const std::string spec = PathParam(ctx, 1);
+  auto store = OpenStoreForReading(ctx);
+  auto key = store->ResolveVariant(spec);
+  if (!key.ok()) ThrowProblem(MakeProblem(404, "not-found", "Not Found", key.status().message()));
+  store::VariantQuery query;
+  query.variant_ids = {key->variant_id};
+  query.limit = 1;
+  auto page = store::QueryVariants(*store, query);
+  if (!page.ok()) ThrowStatus(page.status());
+  if (page->variants.empty()) {
+    ThrowProblem(MakeProblem(404, "not-found", "Not Found", fmt::format("variant {}: not in the store", spec)));
+  }
+  ctx.SendJson(store::VariantToJson(page->variants.front()));
+}
+
+// ---- similar ----
+
+// The built-in feature index of the newest store generation, loaded (or, when the saved one is
+// stale, built in memory) once and then shared: VectorIndex searches are thread-safe.
+std::shared_ptr<const store::VectorIndex> CurrentFeatureIndex(store::Store& store, bool* rebuilt) {
+  struct Cache {
+    std::mutex mutex;
+    std::string dir;
+    int64_t generation = -1;
+    bool rebuilt = false;
+    std::shared_ptr<const store::VectorIndex> index;
+  };
+  static Cache cache;
+  auto generation = store.Generation();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (!cache.index || cache.dir != store.dir() || cache.generation != *generation) {
+    bool built = false;
+    auto index = store::OpenFeatureIndex(store, false, &built);
+    if (!index.ok()) ThrowStatus(index.status());
+    cache.index = std::shared_ptr<const store::VectorIndex>(std::move(index).value());
+    cache.dir = store.dir();
+    cache.generation = *generation;
+    cache.rebuilt = built;
+  }
+  *rebuilt = cache.rebuilt;
+  return cache.index;
+}
+
+void Similar(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"variant", "k", "same_chrom", "where", "exact", "space"});
+  store::SimilarQuery query;
+  query.variant = RequiredString(body, "variant");
+  query.k = static_cast<size_t>(OptionalInt(body, "k", 10, 1, 1000));
+  query.same_chrom = OptionalBool(body, "same_chrom", false);
+  query.where = OptionalString(body, "where");
+  query.exact = OptionalBool(body, "exact", false);
+  query.space = OptionalString(body, "space");
+  auto store = OpenStoreForReading(ctx);
+  Result<store::SimilarResult> result = Status::Internal("not searched");
+  if (query.space.empty() || query.space == store::kFeatureSpaceName) {
+    bool rebuilt = false;
+    auto index = CurrentFeatureIndex(*store, &rebuilt);
+    result = store::FindSimilar(*store, query, *index);
+    if (result.ok()) result->index_built_in_memory = rebuilt;
+  } else {
+    result = store::FindSimilar(*store, query, false);  // provider spaces: the saved index as is
+  }
+  if (!result.ok()) ThrowStatus(result.status());
+  json document = store::SimilarToJson(*result);
+  ctx.SendJson(document);
+}
+
+// ---- graph ----
+
+// The cohort graph of the newest store generation; reloaded when an ingest commits.
+struct GraphCache {
+  std::mutex mutex;
+  std::string dir;
+  int64_t generation = -1;
+  std::shared_ptr<store::LoadedGraph> graph;
+};
+
+std::shared_ptr<store::LoadedGraph> CurrentGraph(store::Store& store) {
+  static GraphCache cache;
+  auto generation = store.Generation();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  std::lock_guard<std::mutex> lock(cache.mutex);  // one load at a time; others wait for it
+  if (cache.graph && cache.dir == store.dir() && cache.generation == *generation) return cache.graph;
+  auto loaded = store::LoadCohortGraph(store);
+  if (!loaded.ok()) ThrowStatus(loaded.status());
+  cache.graph = std::shared_ptr<store::LoadedGraph>(std::move(loaded).value());
+  cache.dir = store.dir();
+  cache.generation = *generation;
+  return cache.graph;
+}
+
+std::string RequiredQuery(const httplib::Request& req, const std::string& name) {
+  auto value = QueryParam(req, name);
+  if (!value || value->empty()) ThrowBadRequest(fmt::format("{}: required", name));
+  return *value;
+}
+
+using GraphQuery = std::function<Result<json>(const httplib::Request&, store::GraphContext)>;
+
+Handler GraphHandler(std::vector<std::string_view> params, GraphQuery query) {
+  return [params = std::move(params), query = std::move(query)](RequestContext& ctx) {
+    RejectUnknownQueryParams(ctx.req, params);
+    auto store = OpenStoreForReading(ctx);
+    auto graph = CurrentGraph(*store);
+    auto result = query(ctx.req, store::GraphContext{*store, *graph});
+    if (!result.ok()) ThrowStatus(result.status());
+    ctx.SendJson(*result);
+  };
+}
+
+void AddGraphRoutes(Router& router) {
+  struct GraphRoute {
+    std::string name, summary;
+    std::vector<std::tuple<std::string, json, std::string, bool>> params;  // name, schema, description, required
+    GraphQuery query;
+  };
+  const json integer = {{"type", "integer"}, {"minimum", 0}};
+  const json text = {{"type", "string"}};
+  const json boolean = {{"type", "boolean"}};
+  std::vector<GraphRoute> routes = {
+      {"carriers", "Carriers of a variant, with zygosity, GQ and DP",
+       {{"variant", text, "variant id or chrom:pos:ref:alt", true},
+        {"include_missing", boolean, "also list samples with a missing call", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         return store::GraphCarriers(g, RequiredQuery(req, "variant"), QueryBool(req, "include_missing", false));
+       }},
+      {"sample-variants", "Variants a sample carries, by gene or region",
+       {{"sample", text, "sample name", true},
+        {"gene", text, "gene symbol (repeatable)", false},
+        {"region", text, "region chr:beg-end", false},
+        {"zygosity", {{"type", "string"}, {"enum", {"het", "hom-alt"}}}, "het or hom-alt", false},
+        {"limit", integer, "variants listed (0: all; default 100)", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         store::SampleVariantsOptions options;
+         options.genes = QueryParams(req, "gene");
+         options.region = QueryParam(req, "region").value_or("");
+         options.zygosity = QueryParam(req, "zygosity").value_or("");
+         options.limit = static_cast<size_t>(QueryInt(req, "limit", 100, 0, kMaxPage));
+         return store::GraphSampleVariants(g, RequiredQuery(req, "sample"), options);
+       }},
+      {"shared", "Variants shared by two samples, and private to each",
+       {{"sample1", text, "first sample", true},
+        {"sample2", text, "second sample", true},
+        {"limit", integer, "variants listed per list (default 100)", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         return store::GraphShared(g, RequiredQuery(req, "sample1"), RequiredQuery(req, "sample2"),
+                                   static_cast<size_t>(QueryInt(req, "limit", 100, 0, kMaxPage)));
+       }},
+      {"burden", "Samples carrying a qualifying variant in genes",
+       {{"gene", text, "gene symbol (repeatable, at least one)", true},
+        {"min_impact", text, "lowest qualifying impact (default MODERATE)", false},
+        {"max_af", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}, "highest qualifying AF (default 0.01)", false},
+        {"class", text, "qualifying variant class (repeatable; default all)", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         const auto genes = QueryParams(req, "gene");
+         if (genes.empty()) ThrowBadRequest("gene: at least one is required");
+         store::BurdenOptions options;
+         options.min_impact = QueryParam(req, "min_impact").value_or(options.min_impact);
+         if (auto max_af = QueryParam(req, "max_af")) {
+           char* end = nullptr;
+           options.max_af = std::strtod(max_af->c_str(), &end);
+           if (max_af->empty() || *end != '\0' || options.max_af < 0 || options.max_af > 1) {
+             ThrowBadRequest("max_af: expected a number from 0 to 1");
+           }
+         }
+         options.classes = QueryParams(req, "class");
+         return store::GraphBurden(g, genes, options);
+       }},
+      {"cooccur", "Variants carried by the same samples as a variant",
+       {{"variant", text, "variant id or chrom:pos:ref:alt", true},
+        {"min_shared", integer, "shared carriers needed (default 1)", false},
+        {"top", integer, "variants listed (default 20)", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         return store::GraphCooccur(g, RequiredQuery(req, "variant"),
+                                    static_cast<uint32_t>(QueryInt(req, "min_shared", 1, 1, 1000000)),
+                                    static_cast<size_t>(QueryInt(req, "top", 20, 1, kMaxPage)));
+       }},
+      {"relatedness", "Pairwise kinship (KING-robust) and sex from chrX",
+       {{"build", {{"type", "string"}, {"enum", {"GRCh37", "GRCh38"}}}, "chrX pseudo-autosomal regions (default GRCh38)", false},
+        {"min_sites", integer, "shared sites needed for an estimate (default 100)", false},
+        {"min_het_sites", integer, "hets needed in the sample with fewer (default 100)", false},
+        {"related_only", boolean, "only pairs estimated third-degree or closer", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         store::RelatednessOptions options;
+         options.build = QueryParam(req, "build").value_or(options.build);
+         options.min_sites = QueryInt(req, "min_sites", options.min_sites, 0, INT64_MAX / 2);
+         options.min_het_sites = QueryInt(req, "min_het_sites", options.min_het_sites, 0, INT64_MAX / 2);
+         options.all_pairs = !QueryBool(req, "related_only", false);
+         return store::GraphRelatedness(g, options);
+       }},
+      {"neighbors", "Neighbourhood of a sample, variant or gene as nodes and edges",
+       {{"node", text, "sample:NAME, gene:NAME, variant:SPEC, or a bare name", true},
+        {"depth", integer, "hops (default 1, at most 4)", false},
+        {"max_nodes", integer, "node cap (default 200)", false}},
+       [](const httplib::Request& req, store::GraphContext g) {
+         return store::GraphNeighbors(g, RequiredQuery(req, "node"), static_cast<int>(QueryInt(req, "depth", 1, 1, 4)),
+                                      static_cast<size_t>(QueryInt(req, "max_nodes", 200, 1, kMaxPage)));
+       }},
+  };
+  for (auto& route : routes) {
+    std::string op_id = "graph";  // graphCarriers, graphSampleVariants, ...
+    bool upper = true;
+    for (char c : route.name) {
+      if (c == '-') {
+        upper = true;
+        continue;
+      }
+      op_id += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+    json op = oa::Operation(op_id, route.summary, "graph", "As `vcf-agent graph " + route.name + " --format json`.");
+    std::vector<std::string_view> names;
+    for (const auto& [name, schema, description, required] : route.params) {
+      oa::AddQueryParameter(op, name, schema, description, required);
+    }
+    oa::AddResponse(op, 200, "The query result", oa::AnyObject("graph query result"));
+    auto param_names = std::make_shared<std::vector<std::string>>();
+    for (const auto& param : route.params) param_names->push_back(std::get<0>(param));
+    for (const auto& name : *param_names) names.emplace_back(name);
+    Handler handler = GraphHandler(names, route.query);
+    router.Add({"GET", "/api/v1/graph/" + route.name, Role::kRead, false, false, op},
+               [param_names, handler](RequestContext& ctx) { handler(ctx); });
+  }
+}
+
+// ---- sql, summary ----
+
+void Sql(RequestContext& ctx) {
+  const json body = ctx.JsonBody();
+  RejectUnknownFields(body, {"query", "max_rows", "timeout_seconds"});
+  store::SqlLimits limits;
+  const std::string sql = RequiredString(body, "query");
+  limits.max_rows = OptionalInt(body, "max_rows", 1000, 1, 100000);
+  limits.timeout_seconds = OptionalNumber(body, "timeout_seconds", 10, 0.01, 60);
+  auto store = OpenStoreForReading(ctx);
+  auto result = store::RunReadOnlySql(*store, sql, limits);
+  // The statement is the client's input: a refused write or a syntax error is a 422 with
+  // SQLite's reason.
+  if (!result.ok()) ThrowProblem(MakeProblem(422, "invalid-input", "Unprocessable Content", result.status().message()));
+  ctx.SendJson(store::SqlResultToJson(*result));
+}
+
+void StoreSummary(RequestContext& ctx) {
+  auto store = OpenStoreForReading(ctx);
+  auto counts = store->Counts();
+  if (!counts.ok()) ThrowStatus(counts.status());
+  auto generation = store->Generation();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  ctx.SendJson({{"files", counts->files},         {"files_loading", counts->files_loading},
+                {"samples", counts->samples},     {"variants", counts->variants},
+                {"genotypes", counts->genotypes}, {"genes", counts->genes},
+                {"generation", *generation}});
+}
+
+}  // namespace
+
+void AddStoreRoutes(Router& router) {
+  {
+    json op = oa::Operation("ingest", "Load VCF/BCF files into the variant store (a job)", "jobs",
+                            "Runs `vcf-agent ingest` as a job (role write); the result is the ingest summary. Reads keep "
+                            "working while it runs. A cancelled ingest leaves a consistent store that a new ingest of the "
+                            "same files completes.");
+    oa::SetJsonBody(op, oa::Object({{"files", {{"type", "array"}, {"minItems", 1}, {"items", oa::FileRef()}}},
+                                    {"ped", oa::FileRef()},
+                                    {"genes", oa::FileRef()},
+                                    {"annotate", {{"type", "array"}, {"items", oa::FileRef()}}},
+                                    {"annotate_fields", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                                    {"fasta", oa::FileRef()},
+                                    {"batch_records", oa::Integer(1, 10000000, 10000, "input records per committed batch")},
+                                    {"index", oa::Boolean(true, "update the similarity index afterwards")}},
+                                   {"files"}));
+    oa::AddResponse(op, 202, "The job was accepted", oa::Job());
+    router.Add({"POST", "/api/v1/ingest", Role::kWrite, false, false, op}, Ingest);
+  }
+  {
+    json op = oa::Operation("listVariants", "Query the variant store", "store",
+                            "As `vcf-agent variants --format json`: by region, gene, carrier sample and a where filter, "
+                            "sorted and paged.");
+    oa::AddQueryParameter(op, "region", {{"type", "string"}}, "chr:beg-end[,...] (repeatable)");
+    oa::AddQueryParameter(op, "gene", {{"type", "string"}}, "gene symbol (repeatable)");
+    oa::AddQueryParameter(op, "sample", {{"type", "string"}}, "only variants this sample carries");
+    oa::AddQueryParameter(op, "zygosity", {{"type", "string"}, {"enum", {"het", "hom-alt"}}}, "with sample");
+    oa::AddQueryParameter(op, "where", {{"type", "string"}}, "filter, e.g. qual > 30 && impact >= MODERATE");
+    oa::AddQueryParameter(op, "sort", {{"type", "string"}, {"enum", {"position", "qual", "af", "cohort_af", "impact", "carriers"}}},
+                          "sort key (default position)");
+    oa::AddQueryParameter(op, "desc", {{"type", "boolean"}}, "descending order");
+    oa::AddQueryParameter(op, "limit", oa::Integer(1, kMaxPage, 100), "rows per page");
+    oa::AddQueryParameter(op, "offset", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}, "rows to skip");
+    oa::AddResponse(op, 200, "A page of variants",
+                    {{"type", "object"},
+                     {"required", {"variants", "returned", "offset", "limit", "more"}},
+                     {"properties",
+                      {{"variants", {{"type", "array"}, {"items", oa::Variant()}}},
+                       {"returned", {{"type", "integer"}}},
+                       {"offset", {{"type", "integer"}}},
+                       {"limit", {{"type", "integer"}}},
+                       {"more", {{"type", "boolean"}}}}}});
+    router.Add({"GET", "/api/v1/variants", Role::kRead, false, false, op}, Variants);
+  }
+  {
+    json op = oa::Operation("getVariant", "One variant by id or chrom:pos:ref:alt", "store");
+    oa::AddPathParameter(op, "id", "variant id or chrom:pos:ref:alt (also chrom-pos-ref-alt)");
+    oa::AddResponse(op, 200, "The variant", oa::Variant());
+    router.Add({"GET", "/api/v1/variants/{id}", Role::kRead, false, false, op}, VariantById);
+  }
+  {
+    json op = oa::Operation("similar", "Variants most like a stored variant", "store",
+                            "As `vcf-agent similar --format json`: nearest neighbours with distances and reasons.");
+    oa::SetJsonBody(op, oa::Object({{"variant", oa::String("variant id or chrom:pos:ref:alt")},
+                                    {"k", oa::Integer(1, 1000, 10, "neighbours")},
+                                    {"same_chrom", oa::Boolean(false, "only the same chromosome")},
+                                    {"where", oa::String("filter on the candidates")},
+                                    {"exact", oa::Boolean(false, "exact (brute-force) search")},
+                                    {"space", oa::String("embedding space (default features)")}},
+                                   {"variant"}));
+    oa::AddResponse(op, 200, "The neighbours", oa::AnyObject("similarity result"));
+    router.Add({"POST", "/api/v1/similar", Role::kRead, false, false, op}, Similar);
+  }
+  AddGraphRoutes(router);
+  {
+    json op = oa::Operation("sql", "Read-only SQL over the store", "store",
+                            "One statement that reads (schema in docs/store.md). A statement that would write is refused "
+                            "with 422 and SQLite's reason; the store is never changed.");
+    oa::SetJsonBody(op, oa::Object({{"query", oa::String("one SELECT statement")},
+                                    {"max_rows", oa::Integer(1, 100000, 1000, "row limit")},
+                                    {"timeout_seconds", {{"type", "number"}, {"minimum", 0.01}, {"maximum", 60}, {"default", 10}}}},
+                                   {"query"}));
+    oa::AddResponse(op, 200, "The rows",
+                    {{"type", "object"},
+                     {"properties",
+                      {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                       {"rows", {{"type", "array"}, {"items", {{"type", "array"}, {"items", {}}}}}},
+                       {"truncated", {{"type", "boolean"}}}}}});
+    router.Add({"POST", "/api/v1/sql", Role::kRead, false, false, op}, Sql);
+  }
+  {
+    json op = oa::Operation("storeSummary", "Counts of files, samples, variants, genotypes and genes", "store");
+    oa::AddResponse(op, 200, "The counts",
+                    {{"type", "object"},
+                     {"properties",
+                      {{"files", {{"type", "integer"}}},
+                       {"files_loading", {{"type", "integer"}}},
+                       {"samples", {{"type", "integer"}}},
+                       {"variants", {{"type", "integer"}}},
+                       {"genotypes", {{"type", "integer"}}},
+                       {"genes", {{"type", "integer"}}},
+                       {"generation", {{"type", "integer"}}}}}});
+    router.Add({"GET", "/api/v1/store", Role::kRead, false, false, op}, StoreSummary);
+  }
+}
+
+}  // namespace vcfagent::server

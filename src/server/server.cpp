@@ -1,0 +1,627 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "obs/service_metrics.h"
+#include "obs/tracing.h"
+#include "store/similarity_update.h"
+#include "store/store.h"
+#include "util/progress.h"
+
+namespace vcfagent::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// ---- route matching ---------------------------------------------------------------------
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool IsParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// A compiled route template: literal segments compared, {name} segments captured.
+struct Pattern {
+  std::vector<std::string> segments;
+  bool Match(const std::vector<std::string>& path, std::vector<std::string>* params) const {
+    if (path.size() != segments.size()) return false;
+    std::vector<std::string> values;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (IsParam(segments[i])) {
+        if (path[i].empty()) return false;
+        values.push_back(path[i]);
+      } else if (segments[i] != path[i]) {
+        return false;
+      }
+    }
+    if (params != nullptr) *params = std::move(values);
+    return true;
+  }
+};
+
+// The httplib pattern for a template: {name} -> ([^/]+), everything else literal.
+std::string HttplibPattern(const std::string& path) {
+  std::string out;
+  for (const auto& segment : Segments(path)) {
+    out += '/';
+    if (IsParam(segment)) {
+      out += "([^/]+)";
+    } else {
+      for (char c : segment) {
+        if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+// ---- per-request state (pre-routing, handler and logger run on the same worker thread) ----
+
+struct RequestState {
+  bool active = false;
+  Clock::time_point start;
+  std::string request_id;
+  int route_index = -1;
+  std::vector<std::string> path_params;
+  Principal principal;
+  std::optional<obs::Span> span;
+};
+thread_local RequestState t_request;
+
+void ResetRequestState() {
+  t_request.span.reset();  // ends the span (Span is not movable)
+  t_request.active = false;
+  t_request.request_id.clear();
+  t_request.route_index = -1;
+  t_request.path_params.clear();
+  t_request.principal = Principal{};
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("req-{:016x}", rng());
+}
+
+bool WellFormedRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+bool HasBody(const httplib::Request& req) {
+  return req.has_header("Content-Length") ? req.get_header_value("Content-Length") != "0"
+                                          : req.has_header("Transfer-Encoding");
+}
+
+// ---- request deadlines ----------------------------------------------------------------------
+
+// Sets the cancel flag of requests that pass their deadline; library loops poll it through
+// CancelRequested() (the handler's JobScope), so a slow query stops instead of holding a worker.
+class Watchdog {
+ public:
+  Watchdog() : thread_([this] { Loop(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  uint64_t Watch(JobControl* control, Clock::time_point deadline, std::atomic<bool>* fired) {
+    std::lock_guard lock(mutex_);
+    const uint64_t id = ++next_;
+    entries_[id] = {control, deadline, fired};
+    return id;
+  }
+  void Forget(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    entries_.erase(id);
+  }
+
+ private:
+  struct Entry {
+    JobControl* control;
+    Clock::time_point deadline;
+    std::atomic<bool>* fired;
+  };
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(50));
+      const auto now = Clock::now();
+      for (auto& [id, e] : entries_) {
+        if (now >= e.deadline && !e.fired->exchange(true)) e.control->cancel.store(true);
+      }
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  uint64_t next_ = 0;
+  std::map<uint64_t, Entry> entries_;
+  std::thread thread_;
+};
+
+// ---- readiness ----------------------------------------------------------------------------
+
+int64_t FileSize(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+nlohmann::json CheckReadiness(const Service& service, bool* ready) {
+  nlohmann::json checks = nlohmann::json::object();
+  *ready = true;
+  auto store = store::Store::Open(service.config().store_dir, store::Store::Access::kRead);
+  if (!store.ok()) {
+    *ready = false;
+    checks["store"] = {{"status", "error"}, {"detail", store.status().message()}};
+  } else {
+    auto generation = (*store)->Generation();
+    checks["store"] = {{"status", generation.ok() ? "ok" : "error"}};
+    if (!generation.ok()) {
+      *ready = false;
+      checks["store"]["detail"] = generation.status().message();
+    }
+    nlohmann::json spaces = nlohmann::json::array();
+    if (auto listed = store::ListSpaces(**store); listed.ok() && generation.ok()) {
+      for (const auto& info : *listed) {
+        spaces.push_back({{"space", info.space},
+                          {"vectors", info.count},
+                          {"status", info.generation == static_cast<uint64_t>(*generation) ? "current" : "stale"}});
+      }
+    }
+    // A missing or stale index still answers (built in memory on first use), so it is reported,
+    // not fatal.
+    checks["similarity_index"] = {{"status", spaces.empty() ? "missing" : "ok"}, {"spaces", spaces}};
+  }
+  nlohmann::json providers = nlohmann::json::array();
+  for (const auto& p : service.ai().chain) {
+    providers.push_back({{"provider", std::string(ai::ToString(p.kind))}, {"model", p.model}});
+  }
+  checks["providers"] = {{"status", providers.empty() ? "not_configured" : "configured"}, {"chain", providers}};
+  return checks;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Service& service;
+  Router& router;
+  std::unique_ptr<httplib::Server> http;
+  std::vector<Pattern> patterns;
+  Watchdog watchdog;
+  obs::ServiceMetrics& metrics = obs::Metrics();
+  std::string host;
+  int port = 0;
+
+  // /ready is cached for a second so probes stay cheap under load.
+  std::mutex ready_mutex;
+  Clock::time_point ready_at;
+  nlohmann::json ready_body;
+  bool ready_ok = false;
+
+  Impl(Service& s, Router& r) : service(s), router(r) {}
+
+  void Reply(const Problem& problem, const httplib::Request& req, httplib::Response& res) {
+    RenderProblem(problem, req, res, t_request.request_id);
+  }
+
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
+  void Dispatch(size_t index, const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader* reader);
+  void Finish(const httplib::Request& req, const httplib::Response& res);
+  void Cors(const httplib::Request& req, httplib::Response& res);
+  void AddOperationalRoutes();
+  void Mount();
+};
+
+void Server::Impl::Cors(const httplib::Request& req, httplib::Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  if (origin.empty()) return;
+  const auto& allowed = service.config().cors_origins;
+  if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) return;
+  res.set_header("Access-Control-Allow-Origin", origin);
+  res.set_header("Vary", "Origin");
+  res.set_header("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, traceparent");
+}
+
+httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  using R = httplib::Server::HandlerResponse;
+  ResetRequestState();
+  t_request.active = true;
+  t_request.start = Clock::now();
+  const std::string given_id = req.get_header_value("X-Request-Id");
+  t_request.request_id = WellFormedRequestId(given_id) ? given_id : NewRequestId();
+  res.set_header("X-Request-Id", t_request.request_id);
+  Cors(req, res);
+
+  // Match the route (HEAD is GET without the body).
+  const auto path = Segments(req.path);
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  std::vector<std::string> allow;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    std::vector<std::string> params;
+    if (!patterns[i].Match(path, &params)) continue;
+    if (router.routes()[i].spec.method == method) {
+      t_request.route_index = static_cast<int>(i);
+      t_request.path_params = std::move(params);
+      break;
+    }
+    allow.push_back(router.routes()[i].spec.method);
+  }
+  const RouteSpec* spec = t_request.route_index >= 0 ? &router.routes()[t_request.route_index].spec : nullptr;
+
+  // The server span continues the caller's trace when it sent a valid traceparent.
+  const auto parent = obs::ParseTraceparent(req.get_header_value("traceparent"));
+  t_request.span.emplace(fmt::format("{} {}", method, spec != nullptr ? spec->path : "unmatched"),
+                         obs::SpanKind::kServer, parent ? &*parent : nullptr);
+  t_request.span->SetAttribute("http.request.method", req.method);
+  t_request.span->SetAttribute("url.path", req.path);
+  if (spec != nullptr) t_request.span->SetAttribute("http.route", spec->path);
+  t_request.span->SetAttribute("vcfagent.request_id", t_request.request_id);
+  if (t_request.span->context().valid()) res.set_header("traceparent", t_request.span->traceparent());
+
+  if (req.method == "OPTIONS") {
+    // CORS preflight (or a plain OPTIONS): the methods of the path.
+    std::vector<std::string> methods = allow;
+    if (spec != nullptr) methods.push_back(spec->method);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      if (patterns[i].Match(path, nullptr)) methods.push_back(router.routes()[i].spec.method);
+    }
+    std::sort(methods.begin(), methods.end());
+    methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+    if (methods.empty()) {
+      Reply(MakeProblem(404, "not-found", fmt::format("no route for {}", req.path)), req, res);
+      return R::Handled;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && !res.has_header("Access-Control-Allow-Origin")) {
+      Reply(MakeProblem(403, "forbidden", fmt::format("the origin {} is not allowed (server.cors_origins)", origin)),
+            req, res);
+      return R::Handled;
+    }
+    std::string list;
+    for (const auto& m : methods) list += (list.empty() ? "" : ", ") + m;
+    res.set_header("Allow", list + ", OPTIONS");
+    if (!origin.empty()) {
+      res.set_header("Access-Control-Allow-Methods", list);
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key, X-Request-Id, traceparent");
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+    res.status = 204;
+    return R::Handled;
+  }
+  if (spec == nullptr) {
+    if (!allow.empty()) {
+      std::sort(allow.begin(), allow.end());
+      allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
+      std::string list;
+      for (const auto& m : allow) list += (list.empty() ? "" : ", ") + m;
+      res.set_header("Allow", list);
+      Reply(MakeProblem(405, "method-not-allowed", fmt::format("{} {} is not allowed; use {}", req.method, req.path, list)),
+            req, res);
+    } else {
+      Reply(MakeProblem(404, "not-found", fmt::format("no route for {} {}", req.method, req.path)), req, res);
+    }
+    return R::Handled;
+  }
+
+  // Authentication, role and rate limit (public routes need none of them).
+  if (!spec->public_route) {
+    if (!service.config().auth) {
+      t_request.principal = {"anonymous", Role::kAdmin};
+    } else {
+      std::string key = req.get_header_value("X-API-Key");
+      const std::string authorization = req.get_header_value("Authorization");
+      if (key.empty() && authorization.size() > 7 && strncasecmp(authorization.c_str(), "Bearer ", 7) == 0) {
+        key = authorization.substr(7);
+      }
+      if (key.empty()) {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"vcf-agent\"");
+        Reply(MakeProblem(401, "unauthorized", "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)"),
+              req, res);
+        return R::Handled;
+      }
+      auto principal = service.keys().Authenticate(key);
+      if (!principal) {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"vcf-agent\", error=\"invalid_token\"");
+        Reply(MakeProblem(401, "unauthorized", "the API key is not valid"), req, res);
+        return R::Handled;
+      }
+      t_request.principal = *principal;
+      if (static_cast<int>(principal->role) < static_cast<int>(spec->role)) {
+        Reply(MakeProblem(403, "forbidden",
+                          fmt::format("this route needs the {} role; the key '{}' has {}", RoleName(spec->role),
+                                      principal->name, RoleName(principal->role))),
+              req, res);
+        return R::Handled;
+      }
+    }
+    t_request.span->SetAttribute("enduser.id", t_request.principal.name);
+    int retry_after = 0;
+    if (!service.rate_limiter().Allow(t_request.principal.name, &retry_after)) {
+      metrics.http_rate_limited.With({t_request.principal.name}).Inc();
+      Problem p = MakeProblem(429, "rate-limited",
+                              fmt::format("more than {} requests per second for the key '{}'",
+                                          service.config().rate_limit_per_second, t_request.principal.name));
+      p.retry_after_seconds = retry_after;
+      Reply(p, req, res);
+      return R::Handled;
+    }
+  }
+
+  // Body limits, checked before the body is read.
+  if (HasBody(req)) {
+    const int64_t limit = spec->streaming ? service.config().max_upload_bytes : service.config().max_body_bytes;
+    if (!spec->streaming && !req.has_header("Content-Length")) {
+      Reply(MakeProblem(411, "length-required", "send the body with a Content-Length (no chunked encoding)"), req, res);
+      return R::Handled;
+    }
+    if (req.has_header("Content-Length")) {
+      const std::string text = req.get_header_value("Content-Length");
+      int64_t length = -1;
+      try {
+        length = std::stoll(text);
+      } catch (...) {
+      }
+      if (length < 0) {
+        Reply(MakeProblem(400, "bad-request", fmt::format("invalid Content-Length '{}'", text)), req, res);
+        return R::Handled;
+      }
+      if (length > limit) {
+        Reply(MakeProblem(413, "payload-too-large",
+                          fmt::format("the body has {} bytes; the limit is {}", length, limit)),
+              req, res);
+        return R::Handled;
+      }
+    }
+  }
+  return R::Unhandled;
+}
+
+void Server::Impl::Dispatch(size_t index, const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader* reader) {
+  const Route& route = router.routes()[index];
+  RequestContext ctx{req,    res, service, t_request.principal, t_request.request_id,
+                     t_request.span ? t_request.span->context() : obs::SpanContext{}, reader, {}, nullptr};
+  ctx.route = &route.spec;
+  ctx.path_params = t_request.path_params;
+  JobControl control;
+  std::atomic<bool> timed_out{false};
+  std::optional<uint64_t> watch;
+  if (!route.spec.streaming && service.config().request_timeout_seconds > 0) {
+    watch = watchdog.Watch(&control, Clock::now() + std::chrono::seconds(service.config().request_timeout_seconds),
+                           &timed_out);
+  }
+  bool failed = false;
+  {
+    JobScope scope(&control);
+    try {
+      route.handler(ctx);
+    } catch (const ProblemException& e) {
+      failed = true;
+      Reply(e.problem, req, res);
+    } catch (const std::exception& e) {
+      failed = true;
+      obs::Log(obs::LogLevel::kError, "unhandled exception in a handler",
+               {{"route", route.spec.path}, {"error", e.what()}, {"request_id", t_request.request_id}});
+      Reply(MakeProblem(500, "internal", fmt::format("internal error (request {})", t_request.request_id)), req, res);
+    }
+  }
+  if (watch) watchdog.Forget(*watch);
+  if (timed_out.load() && (failed || res.status >= 400)) {
+    Reply(MakeProblem(504, "timeout",
+                      fmt::format("the request took longer than {} s (server.request_timeout_seconds); "
+                                  "use a job for long work",
+                                  service.config().request_timeout_seconds)),
+          req, res);
+  }
+}
+
+void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& res) {
+  const bool active = t_request.active;
+  const std::string route = active && t_request.route_index >= 0 ? router.routes()[t_request.route_index].spec.path
+                                                                 : "unmatched";
+  const std::string status = std::to_string(res.status);
+  metrics.http_requests.With({route, req.method, status}).Inc();
+  double seconds = 0;
+  if (active) {
+    seconds = std::chrono::duration<double>(Clock::now() - t_request.start).count();
+    metrics.http_request_duration.With({route, req.method}).Observe(seconds);
+  }
+  if (t_request.span) {
+    t_request.span->SetAttribute("http.response.status_code", static_cast<int64_t>(res.status));
+    if (res.status >= 500) t_request.span->SetError(fmt::format("HTTP {}", res.status));
+  }
+  nlohmann::json fields = {{"method", req.method}, {"path", req.path}, {"route", route},
+                           {"status", res.status}, {"duration_ms", seconds * 1000.0},
+                           {"bytes", res.body.size()}, {"remote", req.remote_addr}};
+  if (active) {
+    fields["request_id"] = t_request.request_id;
+    if (!t_request.principal.name.empty()) fields["key"] = t_request.principal.name;
+  }
+  // Probes and scrapes are logged at debug level: they would drown everything else.
+  const bool quiet = route == "/health" || route == "/ready" || route == "/metrics";
+  obs::Log(res.status >= 500 ? obs::LogLevel::kError : quiet ? obs::LogLevel::kDebug : obs::LogLevel::kInfo,
+           "request", fields);
+  ResetRequestState();
+}
+
+void Server::Impl::AddOperationalRoutes() {
+  router.Add({"GET", "/health", Role::kRead, true, false,
+              {{"summary", "Liveness: the process answers"}, {"operationId", "health"}, {"tags", {"operations"}},
+               {"responses", {{"200", {{"description", "Alive"}}}}}}},
+             [](RequestContext& ctx) { ctx.SendJson({{"status", "ok"}}); });
+  router.Add({"GET", "/ready", Role::kRead, true, false,
+              {{"summary", "Readiness: the store opens; the similarity index and AI providers are reported"},
+               {"operationId", "ready"},
+               {"tags", {"operations"}},
+               {"responses", {{"200", {{"description", "Ready"}}}, {"503", {{"description", "Not ready"}}}}}}},
+             [this](RequestContext& ctx) {
+               std::lock_guard lock(ready_mutex);
+               if (ready_body.is_null() || Clock::now() - ready_at > std::chrono::seconds(1)) {
+                 ready_body = CheckReadiness(service, &ready_ok);
+                 ready_at = Clock::now();
+               }
+               ctx.SendJson({{"status", ready_ok ? "ready" : "not_ready"}, {"checks", ready_body}},
+                            ready_ok ? 200 : 503);
+             });
+  router.Add({"GET", "/metrics", Role::kRead, true, false,
+              {{"summary", "Prometheus metrics (text format 0.0.4)"}, {"operationId", "metrics"},
+               {"tags", {"operations"}},
+               {"responses", {{"200", {{"description", "Metrics"}, {"content", {{"text/plain", nlohmann::json::object()}}}}}}}}},
+             [](RequestContext& ctx) {
+               ctx.res.set_content(obs::Registry::Global().Exposition(), "text/plain; version=0.0.4; charset=utf-8");
+             });
+  router.Add({"GET", "/openapi.json", Role::kRead, true, false,
+              {{"summary", "This API's OpenAPI 3 document"}, {"operationId", "openapi"}, {"tags", {"operations"}},
+               {"responses", {{"200", {{"description", "The document"}}}}}}},
+             [this](RequestContext& ctx) { ctx.SendJson(router.OpenApi(VCFAGENT_VERSION)); });
+}
+
+void Server::Impl::Mount() {
+  const auto& config = service.config();
+  if (!config.tls_cert_file.empty()) {
+    http = std::make_unique<httplib::SSLServer>(config.tls_cert_file.c_str(), config.tls_key_file.c_str());
+  } else {
+    http = std::make_unique<httplib::Server>();
+  }
+  const size_t threads = static_cast<size_t>(std::max(4, config.threads));
+  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http->set_tcp_nodelay(true);
+  http->set_payload_max_length(static_cast<size_t>(std::max(config.max_body_bytes, config.max_upload_bytes)));
+  // Slow clients: a connection that sends nothing for 10 s is closed; idle keep-alive after 5 s.
+  http->set_read_timeout(10, 0);
+  http->set_write_timeout(30, 0);
+  http->set_keep_alive_timeout(5);
+  http->set_keep_alive_max_count(10000);
+  http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
+  http->set_logger([this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
+  const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
+                                                               httplib::Response& res) {
+    // Our own problems already have a body; httplib's (bad request line, too large, no handler) do not.
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const int status = res.status;
+    const std::string slug = status == 404 ? "not-found" : status == 413 ? "payload-too-large"
+                           : status >= 500 ? "internal" : "bad-request";
+    Reply(MakeProblem(status, slug, ""), req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http->set_error_handler(on_error);
+  http->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+    Reply(MakeProblem(500, "internal", fmt::format("internal error (request {})", t_request.request_id)), req, res);
+  });
+  for (size_t i = 0; i < router.routes().size(); ++i) {
+    const RouteSpec& spec = router.routes()[i].spec;
+    patterns.push_back({Segments(spec.path)});
+    const std::string pattern = HttplibPattern(spec.path);
+    auto plain = [this, i](const httplib::Request& req, httplib::Response& res) { Dispatch(i, req, res, nullptr); };
+    auto reading = [this, i](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      Dispatch(i, req, res, &reader);
+    };
+    if (spec.method == "GET") {
+      http->Get(pattern, plain);
+    } else if (spec.method == "POST") {
+      if (spec.streaming) {
+        http->Post(pattern, reading);
+      } else {
+        http->Post(pattern, plain);
+      }
+    } else if (spec.method == "PUT") {
+      http->Put(pattern, plain);
+    } else if (spec.method == "DELETE") {
+      http->Delete(pattern, plain);
+    } else if (spec.method == "PATCH") {
+      http->Patch(pattern, plain);
+    }
+  }
+}
+
+Server::Server(Service& service, Router& router) : impl_(std::make_unique<Impl>(service, router)) {
+  impl_->AddOperationalRoutes();
+  // Store gauges, refreshed at scrape time only when the store changed.
+  auto& metrics = impl_->metrics;
+  const std::string store_dir = service.config().store_dir;
+  obs::Registry::Global().AddCollector([&metrics, store_dir, last = int64_t{-1}]() mutable {
+    auto store = store::Store::Open(store_dir, store::Store::Access::kRead);
+    if (!store.ok()) return;
+    auto generation = (*store)->Generation();
+    if (generation.ok() && *generation != last) {
+      if (auto counts = (*store)->Counts(); counts.ok()) {
+        metrics.store_variants.With({}).Set(static_cast<double>(counts->variants));
+        metrics.store_samples.With({}).Set(static_cast<double>(counts->samples));
+        last = *generation;
+      }
+    }
+    const std::string db = (*store)->DatabasePath();
+    metrics.store_size.With({}).Set(static_cast<double>(FileSize(db) + FileSize(db + "-wal")));
+  });
+  impl_->Mount();
+}
+
+Server::~Server() = default;
+
+bool Server::tls() const { return !impl_->service.config().tls_cert_file.empty(); }
+
+Result<int> Server::Bind() {
+  const auto& config = impl_->service.config();
+  if (!impl_->http->is_valid()) {
+    return Status::Usage(fmt::format("cannot use the TLS certificate {} with the key {}", config.tls_cert_file,
+                                     config.tls_key_file));
+  }
+  int port = config.port;
+  if (port == 0) {
+    port = impl_->http->bind_to_any_port(config.host);
+    if (port < 0) return Status::IoError(fmt::format("cannot listen on {}: no free port", config.host));
+  } else if (!impl_->http->bind_to_port(config.host, port)) {
+    return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
+                                       config.host, port));
+  }
+  impl_->port = port;
+  return port;
+}
+
+Status Server::Run() {
+  if (!impl_->http->listen_after_bind()) return Status::IoError("the server stopped unexpectedly");
+  return Status::Ok();
+}
+
+void Server::Stop() { impl_->http->stop(); }
+
+Router MakeRouter() {
+  Router router;
+  AddEngineRoutes(router);
+  AddStoreRoutes(router);
+  AddAiRoutes(router);
+  AddJobRoutes(router);
+  return router;
+}
+
+}  // namespace vcfagent::server

@@ -1,0 +1,169 @@
+// Jobs over the API: an ingest's progress is visible while it runs, a cancelled ingest leaves a
+// consistent store that a new job completes to exactly what an uninterrupted CLI ingest builds,
+// jobs beyond max_jobs are refused with 429, and keys see and cancel only their own jobs.
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "../../../bench/gen/synthetic_vcf.h"
+#include "e2e/server/api_client.h"
+#include "support/service_process.h"
+#include "support/test_support.h"
+
+namespace vcfagent::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string Sql(const std::string& db, const std::string& query) {
+  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+// Everything an ingest writes that a resumed ingest must reproduce.
+std::string Dump(const std::string& db) {
+  return Sql(db,
+             "SELECT chrom, pos, end_pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt,"
+             " n_missing, n_called, info FROM variant_view ORDER BY chrom, pos, ref, alt") +
+         Sql(db,
+             "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.zygosity, g.dp, g.gq"
+             " FROM genotype_view g JOIN variant_view v USING (variant_id)"
+             " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
+         Sql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id");
+}
+
+std::string Sha256Hex(const std::string& text) {
+  auto r = RunProgram("sha256sum", {}, text);
+  EXPECT_EQ(r.exit_code, 0);
+  return r.out.substr(0, 64);
+}
+
+TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
+  TempDir dir;
+  fs::create_directories(dir.File("data"));
+  bench::SyntheticVcfOptions synthetic;
+  synthetic.sites = 40000;
+  synthetic.samples = 24;
+  synthetic.seed = 11;
+  WriteFile(dir.File("data/big.vcf"), bench::SyntheticVcfText(synthetic));
+  auto reference = RunVcfAgent({"ingest", dir.File("data/big.vcf"), "--db", dir.File("reference"), "--no-index"});
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+
+  test::ServiceProcess::Options options;
+  options.extra_args = {"--data-dir", dir.File("data"), "--max-jobs", "1"};
+  auto service = test::ServiceProcess::Start(options);
+  ApiClient api(service->url(), service->admin_key());
+
+  auto accepted = api.Post("/api/v1/ingest", {{"files", {"big.vcf"}}, {"batch_records", 200}, {"index", false}});
+  ASSERT_EQ(accepted.status, 202) << accepted.Describe();
+  const std::string id = accepted.Json()["id"];
+
+  // Progress shows while it runs: records done grow and the step names the file.
+  json running;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    running = api.Get("/api/v1/jobs/" + id).Json();
+    if (running["state"] == "running" && running["progress"]["done"].get<int64_t>() > 0) break;
+    ASSERT_NE(running["state"], "succeeded") << "the ingest finished before it could be observed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(running["state"], "running") << running.dump();
+  EXPECT_THAT(running["progress"]["step"].get<std::string>(), ::testing::HasSubstr("big.vcf"));
+  EXPECT_GT(running["progress"]["done"].get<int64_t>(), 0);
+
+  // max_jobs is 1: a second job is refused while this one runs.
+  auto refused = api.Post("/api/v1/ingest", {{"files", {"big.vcf"}}});
+  EXPECT_EQ(refused.status, 429) << refused.Describe();
+  EXPECT_FALSE(refused.Header("Retry-After").empty());
+
+  // Reads keep working during the ingest.
+  auto during = api.Get("/api/v1/variants?limit=5");
+  EXPECT_EQ(during.status, 200) << during.Describe();
+
+  auto cancel = api.Delete("/api/v1/jobs/" + id);
+  EXPECT_EQ(cancel.status, 202) << cancel.Describe();
+  const json cancelled = api.WaitForJob(id, 60);
+  ASSERT_EQ(cancelled["state"], "cancelled") << cancelled.dump();
+  EXPECT_THAT(cancelled["error"]["type"].get<std::string>(), ::testing::EndsWith("/conflict"));
+  // A finished job stays as it was.
+  auto again = api.Delete("/api/v1/jobs/" + id);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.Json()["state"], "cancelled");
+
+  // The store is consistent and answers; fewer variants than the whole file.
+  auto partial = api.Get("/api/v1/store");
+  ASSERT_EQ(partial.status, 200) << partial.Describe();
+
+  // A new job completes it: the same store an uninterrupted ingest builds.
+  auto resumed = api.Post("/api/v1/ingest", {{"files", {"big.vcf"}}, {"index", false}});
+  ASSERT_EQ(resumed.status, 202) << resumed.Describe();
+  const json done = api.WaitForJob(resumed.Json()["id"], 300);
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["result"]["files"][0]["outcome"], "resumed");
+  EXPECT_EQ(Dump(service->store_dir()), Dump(dir.File("reference")));
+
+  // The list has both, newest first, without results.
+  const json list = api.Get("/api/v1/jobs").Json();
+  ASSERT_EQ(list["jobs"].size(), 2u);
+  EXPECT_EQ(list["jobs"][0]["id"], resumed.Json()["id"]);
+  EXPECT_EQ(list["jobs"][1]["id"], id);
+  EXPECT_FALSE(list["jobs"][0].contains("result"));
+}
+
+TEST(ApiJobsTest, RolesAndOwnership) {
+  TempDir dir;
+  fs::create_directories(dir.File("data"));
+  fs::copy_file(ExamplePath("giab-ashk-trio-slice.vcf.gz"), dir.File("data/trio.vcf.gz"));
+  const std::string admin = "vca_admin-key-for-tests-0000000000000000000000000";
+  const std::string reader = "vca_reader-key-for-tests-000000000000000000000000";
+  const std::string writer = "vca_writer-key-for-tests-000000000000000000000000";
+  WriteFile(dir.File("keys"), "admin admin sha256:" + Sha256Hex(admin) + "\nlab read sha256:" + Sha256Hex(reader) +
+                                  "\npipeline write sha256:" + Sha256Hex(writer) + "\n");
+  test::ServiceProcess::Options options;
+  options.extra_args = {"--data-dir", dir.File("data"), "--api-keys", dir.File("keys")};
+  auto service = test::ServiceProcess::Start(options);
+  ApiClient as_admin(service->url(), admin), as_reader(service->url(), reader), as_writer(service->url(), writer);
+
+  // Ingest and uploads need the write role.
+  EXPECT_EQ(as_reader.Post("/api/v1/ingest", {{"files", {"trio.vcf.gz"}}}).status, 403);
+  EXPECT_EQ(as_reader.PostRaw("/api/v1/uploads?filename=a.vcf", "x", "application/octet-stream").status, 403);
+  auto accepted = as_writer.Post("/api/v1/ingest", {{"files", {"trio.vcf.gz"}}, {"index", false}});
+  ASSERT_EQ(accepted.status, 202) << accepted.Describe();
+  const std::string id = accepted.Json()["id"];
+  EXPECT_EQ(accepted.Json()["owner"], "pipeline");
+  // Another key does not see it; the owner and an admin do.
+  EXPECT_EQ(as_reader.Get("/api/v1/jobs/" + id).status, 404);
+  EXPECT_EQ(as_reader.Delete("/api/v1/jobs/" + id).status, 404);
+  EXPECT_EQ(as_reader.Get("/api/v1/jobs").Json()["jobs"].size(), 0u);
+  EXPECT_EQ(as_admin.Get("/api/v1/jobs/" + id).status, 200);
+  const json done = as_writer.WaitForJob(id, 240);
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(as_admin.Get("/api/v1/jobs").Json()["jobs"].size(), 1u);
+  // Readers read the store.
+  EXPECT_EQ(as_reader.Get("/api/v1/variants?limit=1").status, 200);
+}
+
+TEST(ApiJobsTest, AFailedIngestIsAFailedJobWithAProblem) {
+  TempDir dir;
+  fs::create_directories(dir.File("data"));
+  // Valid header, broken record: the ingest fails on its line and adds nothing.
+  WriteFile(dir.File("data/broken.vcf"),
+            "##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+            "1\t100\t.\tA\tG\t50\tPASS\t.\n1\tnotanumber\t.\tA\tG\t50\tPASS\t.\n");
+  test::ServiceProcess::Options options;
+  options.extra_args = {"--data-dir", dir.File("data")};
+  auto service = test::ServiceProcess::Start(options);
+  ApiClient api(service->url(), service->admin_key());
+  auto accepted = api.Post("/api/v1/ingest", {{"files", {"broken.vcf"}}, {"index", false}});
+  ASSERT_EQ(accepted.status, 202) << accepted.Describe();
+  const json job = api.WaitForJob(accepted.Json()["id"], 60);
+  EXPECT_EQ(job["state"], "failed") << job.dump();
+  EXPECT_EQ(job["error"]["status"], 422) << job.dump();
+  EXPECT_THAT(job["error"]["detail"].get<std::string>(), ::testing::HasSubstr("broken.vcf"));
+}
+
+}  // namespace
+}  // namespace vcfagent::testing
