@@ -1,6 +1,7 @@
 // vcf-agent serve: the REST service (src/server). Flags override the `server:` section of the
 // config file; see docs/api.md and docs/operations.md.
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -38,6 +39,8 @@ Status EnsureStore(const std::string& dir) {
 }
 
 int RunServe(const ServeArgs& args, CLI::App& app) {
+  // A client that disconnects mid-response must cost one write error, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   auto ai_config = ai::LoadAiConfig(args.ai);
   if (!ai_config.ok()) return ReportError("serve", ai_config.status());
   auto loaded = server::LoadServerConfig(ai_config->config_file.empty() ? args.ai.config_file : ai_config->config_file);

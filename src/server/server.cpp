@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -83,6 +84,7 @@ std::string HttplibPattern(const std::string& path) {
 
 struct RequestState {
   bool active = false;
+  bool routed_early = false;  // PreRoute already ran (from the Expect: 100-continue handler)
   Clock::time_point start;
   std::string request_id;
   int route_index = -1;
@@ -95,6 +97,7 @@ thread_local RequestState t_request;
 void ResetRequestState() {
   t_request.span.reset();  // ends the span (Span is not movable)
   t_request.active = false;
+  t_request.routed_early = false;
   t_request.request_id.clear();
   t_request.route_index = -1;
   t_request.path_params.clear();
@@ -254,6 +257,10 @@ void Server::Impl::Cors(const httplib::Request& req, httplib::Response& res) {
 
 httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
   using R = httplib::Server::HandlerResponse;
+  if (t_request.routed_early) {
+    t_request.routed_early = false;
+    return R::Unhandled;
+  }
   ResetRequestState();
   t_request.active = true;
   t_request.start = Clock::now();
@@ -516,6 +523,12 @@ void Server::Impl::Mount() {
   const size_t threads = static_cast<size_t>(std::max(4, config.threads));
   http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http->set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
+  // instance share the port silently instead of failing to start.
+  http->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http->set_payload_max_length(static_cast<size_t>(std::max(config.max_body_bytes, config.max_upload_bytes)));
   // Slow clients: a connection that sends nothing for 10 s is closed; idle keep-alive after 5 s.
   http->set_read_timeout(10, 0);
@@ -523,6 +536,13 @@ void Server::Impl::Mount() {
   http->set_keep_alive_timeout(5);
   http->set_keep_alive_max_count(10000);
   http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
+  // A client that asks before sending its body (Expect: 100-continue, as curl does for large
+  // bodies) hears the refusal (401, 413, ...) without sending it.
+  http->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (PreRoute(req, res) == httplib::Server::HandlerResponse::Handled) return res.status;
+    t_request.routed_early = true;
+    return 100;
+  });
   http->set_logger([this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
   const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
                                                                httplib::Response& res) {

@@ -10,9 +10,12 @@
 #include <stdexcept>
 #include <thread>
 
-namespace vcfagent::test {
+namespace vcfagent::testing {
 
 std::unique_ptr<ServiceProcess> ServiceProcess::Start(Options options) {
+  // The test's clients write to sockets the service may close (refused bodies, dropped
+  // connections): that must fail the write, not kill the test process.
+  signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<ServiceProcess> p(new ServiceProcess());
   p->temp_ = std::make_unique<TempDir>();
   p->store_dir_ = options.store_dir.empty() ? p->temp_->File("store") : options.store_dir;
@@ -104,4 +107,4 @@ int ServiceProcess::Stop(int signal) {
 
 httplib::Headers AuthHeaders(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
 
-}  // namespace vcfagent::test
+}  // namespace vcfagent::testing

@@ -15,7 +15,7 @@
 
 #include "support/test_support.h"
 
-namespace vcfagent::test {
+namespace vcfagent::testing {
 
 class ServiceProcess {
  public:
@@ -29,6 +29,12 @@ class ServiceProcess {
   // it exits or does not listen in time.
   static std::unique_ptr<ServiceProcess> Start(Options options);
   static std::unique_ptr<ServiceProcess> Start() { return Start(Options{}); }
+  static std::unique_ptr<ServiceProcess> StartWith(std::vector<std::string> extra_args, std::string store_dir = "") {
+    Options options;
+    options.extra_args = std::move(extra_args);
+    options.store_dir = std::move(store_dir);
+    return Start(std::move(options));
+  }
   ~ServiceProcess();
 
   const std::string& url() const { return url_; }
@@ -57,4 +63,4 @@ class ServiceProcess {
 // Headers for a JSON request with `key`.
 httplib::Headers AuthHeaders(const std::string& key);
 
-}  // namespace vcfagent::test
+}  // namespace vcfagent::testing

@@ -55,8 +55,8 @@ class ApiAskTest : public ::testing::Test {
     local_path_ = fs::canonical(dir_.File("data/trio.vcf.gz")).string();
   }
 
-  std::unique_ptr<test::ServiceProcess> Start(bool with_provider) {
-    test::ServiceProcess::Options options;
+  std::unique_ptr<testing::ServiceProcess> Start(bool with_provider) {
+    testing::ServiceProcess::Options options;
     options.extra_args = {"--data-dir", dir_.File("data")};
     options.env = {{"HOME", dir_.File("home")},
                    {"XDG_CONFIG_HOME", dir_.File("home")},
@@ -66,7 +66,7 @@ class ApiAskTest : public ::testing::Test {
                    {"OPENAI_API_KEY", with_provider ? kTestOpenAiKey : ""},
                    {"OPENAI_BASE_URL", with_provider ? provider_.url() + "/v1" : ""},
                    {"VCF_AGENT_PROVIDER", with_provider ? "openai" : ""}};
-    return test::ServiceProcess::Start(options);
+    return testing::ServiceProcess::Start(options);
   }
 
   TempDir dir_;

@@ -52,9 +52,9 @@ class ApiEngineTest : public ::testing::Test {
     WriteFile(root_->File("outside/secret.vcf"), "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
     fs::create_symlink(root_->File("outside/secret.vcf"), data_ + "/link.vcf");
     fs::create_directories(data_ + "/sub");
-    test::ServiceProcess::Options options;
+    testing::ServiceProcess::Options options;
     options.extra_args = {"--data-dir", data_};
-    service_ = test::ServiceProcess::Start(options).release();
+    service_ = testing::ServiceProcess::Start(options).release();
     api_ = new ApiClient(service_->url(), service_->admin_key());
   }
   static void TearDownTestSuite() {
@@ -66,12 +66,12 @@ class ApiEngineTest : public ::testing::Test {
 
   static TempDir* root_;
   static std::string data_;
-  static test::ServiceProcess* service_;
+  static testing::ServiceProcess* service_;
   static ApiClient* api_;
 };
 TempDir* ApiEngineTest::root_ = nullptr;
 std::string ApiEngineTest::data_;
-test::ServiceProcess* ApiEngineTest::service_ = nullptr;
+testing::ServiceProcess* ApiEngineTest::service_ = nullptr;
 ApiClient* ApiEngineTest::api_ = nullptr;
 
 TEST_F(ApiEngineTest, ValidateEqualsTheCli) {
@@ -244,9 +244,9 @@ TEST_F(ApiEngineTest, AnalyzeRunsAsAJobWithAReport) {
 TEST(ApiUploadLimitTest, AnUploadOverTheLimitIsRefusedAndNothingIsKept) {
   TempDir dir;
   WriteFile(dir.File("config.yaml"), "server:\n  max_upload_bytes: 1000\n");
-  test::ServiceProcess::Options options;
+  testing::ServiceProcess::Options options;
   options.extra_args = {"--config", dir.File("config.yaml")};
-  auto service = test::ServiceProcess::Start(options);
+  auto service = testing::ServiceProcess::Start(options);
   ApiClient api(service->url(), service->admin_key());
   const std::string bytes = ReadFile(ExamplePath(kTrio));
   auto r = api.PostRaw("/api/v1/uploads?filename=big.vcf.gz", bytes, "application/octet-stream");

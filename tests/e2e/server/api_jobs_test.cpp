@@ -52,9 +52,9 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
   auto reference = RunVcfAgent({"ingest", dir.File("data/big.vcf"), "--db", dir.File("reference"), "--no-index"});
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
 
-  test::ServiceProcess::Options options;
+  testing::ServiceProcess::Options options;
   options.extra_args = {"--data-dir", dir.File("data"), "--max-jobs", "1"};
-  auto service = test::ServiceProcess::Start(options);
+  auto service = testing::ServiceProcess::Start(options);
   ApiClient api(service->url(), service->admin_key());
 
   auto accepted = api.Post("/api/v1/ingest", {{"files", {"big.vcf"}}, {"batch_records", 200}, {"index", false}});
@@ -122,9 +122,9 @@ TEST(ApiJobsTest, RolesAndOwnership) {
   const std::string writer = "vca_writer-key-for-tests-000000000000000000000000";
   WriteFile(dir.File("keys"), "admin admin sha256:" + Sha256Hex(admin) + "\nlab read sha256:" + Sha256Hex(reader) +
                                   "\npipeline write sha256:" + Sha256Hex(writer) + "\n");
-  test::ServiceProcess::Options options;
+  testing::ServiceProcess::Options options;
   options.extra_args = {"--data-dir", dir.File("data"), "--api-keys", dir.File("keys")};
-  auto service = test::ServiceProcess::Start(options);
+  auto service = testing::ServiceProcess::Start(options);
   ApiClient as_admin(service->url(), admin), as_reader(service->url(), reader), as_writer(service->url(), writer);
 
   // Ingest and uploads need the write role.
@@ -153,9 +153,9 @@ TEST(ApiJobsTest, AFailedIngestIsAFailedJobWithAProblem) {
   WriteFile(dir.File("data/broken.vcf"),
             "##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
             "1\t100\t.\tA\tG\t50\tPASS\t.\n1\tnotanumber\t.\tA\tG\t50\tPASS\t.\n");
-  test::ServiceProcess::Options options;
+  testing::ServiceProcess::Options options;
   options.extra_args = {"--data-dir", dir.File("data")};
-  auto service = test::ServiceProcess::Start(options);
+  auto service = testing::ServiceProcess::Start(options);
   ApiClient api(service->url(), service->admin_key());
   auto accepted = api.Post("/api/v1/ingest", {{"files", {"broken.vcf"}}, {"index", false}});
   ASSERT_EQ(accepted.status, 202) << accepted.Describe();

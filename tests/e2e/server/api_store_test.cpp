@@ -47,9 +47,9 @@ class ApiStoreTest : public ::testing::Test {
     reference_ = root_->File("reference");
     auto r = RunVcfAgent({"ingest", data_ + "/" + kTrio, "--ped", data_ + "/trio.ped", "--db", reference_});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    test::ServiceProcess::Options options;
+    testing::ServiceProcess::Options options;
     options.extra_args = {"--data-dir", data_};
-    service_ = test::ServiceProcess::Start(options).release();
+    service_ = testing::ServiceProcess::Start(options).release();
     api_ = new ApiClient(service_->url(), service_->admin_key());
     auto accepted = api_->Post("/api/v1/ingest", {{"files", {kTrio}}, {"ped", "trio.ped"}});
     ASSERT_EQ(accepted.status, 202) << accepted.Describe();
@@ -64,13 +64,13 @@ class ApiStoreTest : public ::testing::Test {
 
   static TempDir* root_;
   static std::string data_, reference_;
-  static test::ServiceProcess* service_;
+  static testing::ServiceProcess* service_;
   static ApiClient* api_;
   static json* ingest_job_;
 };
 TempDir* ApiStoreTest::root_ = nullptr;
 std::string ApiStoreTest::data_, ApiStoreTest::reference_;
-test::ServiceProcess* ApiStoreTest::service_ = nullptr;
+testing::ServiceProcess* ApiStoreTest::service_ = nullptr;
 ApiClient* ApiStoreTest::api_ = nullptr;
 json* ApiStoreTest::ingest_job_ = nullptr;
 
