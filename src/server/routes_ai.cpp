@@ -37,7 +37,7 @@ AskRequest PrepareAsk(RequestContext& ctx, bool stream) {
   AskRequest ask;
   ask.question = RequiredString(body, "question");
   if (ctx.service.ai().chain.empty()) {
-    ThrowProblem(MakeProblem(503, "unavailable", "no AI provider is configured for this service. " + ai::NoProviderMessage()));
+    ThrowProblem(MakeProblem(503, "unavailable", ai::NoProviderMessage()));
   }
   cli::AgentSessionInputs inputs;
   if (body.contains("files") && !body["files"].is_null()) {
