@@ -89,6 +89,7 @@ class MessageReader : public ResponseReader {
     return {};
   }
   ChatResponse& response() { return response_; }
+  TokenUsage reported_usage() const override { return response_.usage; }
 
  private:
   ChatResponse response_;
@@ -126,6 +127,7 @@ class StreamReader : public ResponseReader {
   }
 
   ChatResponse& response() { return response_; }
+  TokenUsage reported_usage() const override { return response_.usage; }
 
  private:
   static constexpr size_t kRawLimit = 1 << 16;

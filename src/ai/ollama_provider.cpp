@@ -76,6 +76,7 @@ class ChatAccumulator {
   bool done() const { return done_; }
   bool delivered() const { return delivered_; }
   ChatResponse& response() { return response_; }
+  const TokenUsage& usage() const { return response_.usage; }
 
  private:
   const TextHandler* on_text_;
@@ -111,6 +112,7 @@ class ChatReader : public ResponseReader {
   }
 
   ChatResponse& response() { return chat_.response(); }
+  TokenUsage reported_usage() const override { return chat_.usage(); }
 
  private:
   bool Line(std::string_view line) {
@@ -160,6 +162,7 @@ class EmbedReader : public ResponseReader {
   std::vector<std::vector<float>>& vectors() { return vectors_; }
   const std::string& model() const { return model_; }
   const TokenUsage& usage() const { return usage_; }
+  TokenUsage reported_usage() const override { return usage_; }
 
  private:
   size_t expected_;

@@ -81,6 +81,7 @@ class CompletionReader : public ResponseReader {
     return ParseCompletion(body, response_);
   }
   ChatResponse& response() { return response_; }
+  TokenUsage reported_usage() const override { return response_.usage; }
 
  private:
   ChatResponse response_;
@@ -131,6 +132,7 @@ class StreamReader : public ResponseReader {
   }
 
   ChatResponse& response() { return response_; }
+  TokenUsage reported_usage() const override { return response_.usage; }
 
  private:
   static constexpr size_t kRawLimit = 1 << 20;
@@ -236,6 +238,7 @@ class EmbeddingsReader : public ResponseReader {
   std::vector<std::vector<float>>& vectors() { return vectors_; }
   const std::string& model() const { return model_; }
   const TokenUsage& usage() const { return usage_; }
+  TokenUsage reported_usage() const override { return usage_; }
 
  private:
   size_t expected_;

@@ -7,11 +7,14 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "obs/service_metrics.h"
+#include "obs/tracing.h"
 #include "util/progress.h"
 
 namespace vcfagent::ai {
@@ -299,6 +302,114 @@ Result<EmbeddingResult> EmbedInBatches(const std::string& provider, const std::v
   return result;
 }
 
+// ---- telemetry of one provider call ----
+
+namespace {
+
+// The metric label of a failure class (service_metrics.h lists them).
+std::string_view FailureLabel(FailureClass failure) {
+  switch (failure) {
+    case FailureClass::kNone: return "none";
+    case FailureClass::kRateLimited: return "rate_limited";
+    case FailureClass::kServer: return "server";
+    case FailureClass::kTimeout: return "timeout";
+    case FailureClass::kConnection: return "connection";
+    case FailureClass::kAuth: return "auth";
+    case FailureClass::kBadRequest: return "bad_request";
+    case FailureClass::kBadResponse: return "invalid_response";
+    case FailureClass::kCircuitOpen: return "circuit_open";
+    case FailureClass::kNotConfigured: return "not_configured";
+  }
+  return "unknown";
+}
+
+bool IsTraceparentHeader(std::string_view name) {
+  return name.size() == 11 && std::equal(name.begin(), name.end(), "traceparent", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// The "traceparent" header of `request`, if any.
+std::optional<obs::SpanContext> RequestParent(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (IsTraceparentHeader(name)) return obs::ParseTraceparent(value);
+  }
+  return std::nullopt;
+}
+
+// What a request body says about the call: the model asked for, and whether it embeds.
+struct CallShape {
+  std::string model;
+  bool embeddings = false;
+};
+
+CallShape ShapeOf(const HttpRequest& request) {
+  CallShape shape;
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_object()) {
+    if (auto it = body.find("model"); it != body.end() && it->is_string()) shape.model = it->get<std::string>();
+    shape.embeddings = body.contains("input") && !body.contains("messages");
+  }
+  if (shape.model.empty()) shape.model = "unknown";
+  return shape;
+}
+
+// The span and metrics of one logical provider call (retries included).
+class AiCallTelemetry {
+ public:
+  AiCallTelemetry(const std::string& provider, HttpRequest& request)
+      : provider_(provider),
+        shape_(ShapeOf(request)),
+        parent_(RequestParent(request)),
+        span_(shape_.embeddings ? "ai.embeddings" : "ai.chat", obs::SpanKind::kClient,
+              parent_ ? &*parent_ : nullptr) {
+    // The provider sees this span as the caller (W3C: the client span's id is the parent-id).
+    if (span_.context().valid()) {
+      auto& headers = request.headers;
+      headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                   [](const auto& header) { return IsTraceparentHeader(header.first); }),
+                    headers.end());
+      headers.emplace_back("traceparent", span_.traceparent());
+    }
+    span_.SetAttribute("gen_ai.system", provider_);
+    span_.SetAttribute("gen_ai.operation.name", std::string(shape_.embeddings ? "embeddings" : "chat"));
+    span_.SetAttribute("gen_ai.request.model", shape_.model);
+  }
+
+  void Finish(const Status& status, const CallReport& report, const TokenUsage& usage) {
+    obs::ServiceMetrics& metrics = obs::Metrics();
+    const std::string& model = shape_.model;
+    metrics.ai_request_duration.With({provider_, model}).Observe(report.seconds);
+    span_.SetAttribute("vcfagent.ai.attempts", static_cast<int64_t>(report.attempts));
+    if (report.http_status != 0) span_.SetAttribute("http.response.status_code", static_cast<int64_t>(report.http_status));
+    if (status.ok()) {
+      metrics.ai_requests.With({provider_, model, "ok"}).Inc();
+      span_.SetAttribute("gen_ai.usage.input_tokens", usage.input_tokens);
+      span_.SetAttribute("gen_ai.usage.output_tokens", usage.output_tokens);
+      if (usage.input_tokens > 0) {
+        metrics.ai_tokens.With({provider_, model, "input"}).Inc(static_cast<double>(usage.input_tokens));
+      }
+      if (usage.output_tokens > 0) {
+        metrics.ai_tokens.With({provider_, model, "output"}).Inc(static_cast<double>(usage.output_tokens));
+      }
+      return;
+    }
+    const std::string_view failure = status.kind() == ErrorKind::kCancelled ? "cancelled" : FailureLabel(report.failure);
+    metrics.ai_requests.With({provider_, model, "error"}).Inc();
+    metrics.ai_errors.With({provider_, model, failure}).Inc();
+    span_.SetAttribute("error.type", std::string(failure));
+    span_.SetError(status.message());
+  }
+
+ private:
+  const std::string& provider_;
+  const CallShape shape_;
+  const std::optional<obs::SpanContext> parent_;
+  obs::Span span_;
+};
+
+}  // namespace
+
 // ---- ProviderExchange ----
 
 ProviderExchange::ProviderExchange(std::string provider, ProviderSettings settings)
@@ -319,6 +430,15 @@ Status ProviderExchange::Run(HttpRequest request, const std::function<ResponseRe
                              CallReport* report) {
   CallReport local;
   CallReport& out = report ? *report : local;
+  AiCallTelemetry telemetry(provider_, request);
+  ResponseReader* last_reader = nullptr;
+  Status status = RunAttempts(std::move(request), [&] { return last_reader = next_reader(); }, out);
+  telemetry.Finish(status, out, status.ok() && last_reader ? last_reader->reported_usage() : TokenUsage{});
+  return status;
+}
+
+Status ProviderExchange::RunAttempts(HttpRequest request, const std::function<ResponseReader*()>& next_reader,
+                                     CallReport& out) {
   out = CallReport{};
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](FailureClass failure) {

@@ -78,6 +78,8 @@ class ResponseReader {
   virtual Outcome Finish(const HttpResponse& response) = 0;
   // Whether any text reached the caller's TextHandler (then the call is never retried).
   virtual bool delivered_text() const { return false; }
+  // The tokens the answer reported (for metrics and the call's span; zero when unknown).
+  virtual TokenUsage reported_usage() const { return {}; }
 };
 
 // The provider's error message from an error body: OpenAI {"error":{"message","type","code"}},
@@ -149,6 +151,9 @@ class ProviderExchange {
   // Sends `request` (timeouts from settings are applied) until it succeeds or fails for good.
   // `next_reader` is called before every attempt and returns that attempt's reader (owned by the
   // caller); on success the last one holds the answer. Fills `report` when not null.
+  // The call is one client span ("ai.chat" or "ai.embeddings", a child of the request's
+  // traceparent or else of the thread's current span) whose traceparent replaces the request's,
+  // and it is counted in the vcfagent_ai_* metrics.
   Status Run(HttpRequest request, const std::function<ResponseReader*()>& next_reader,
              CallReport* report);
 
@@ -171,6 +176,8 @@ class ProviderExchange {
 
  private:
   double BackoffSeconds(int retry) const;
+  Status RunAttempts(HttpRequest request, const std::function<ResponseReader*()>& next_reader,
+                     CallReport& out);
 
   const std::string provider_;
   const ProviderSettings settings_;

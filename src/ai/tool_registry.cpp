@@ -8,6 +8,8 @@
 
 #include "ai/json_schema.h"
 #include "ai/tools.h"
+#include "obs/service_metrics.h"
+#include "obs/tracing.h"
 #include "store/graph_loader.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
@@ -147,11 +149,20 @@ std::vector<ToolDefinition> ToolRegistry::Definitions(const std::vector<std::str
 
 ToolResult ToolRegistry::Run(const std::string& name, const nlohmann::json& arguments, size_t max_bytes) {
   const auto start = std::chrono::steady_clock::now();
+  const Tool* tool = Find(name);
+  // A name the model made up is one label value, not one per invention.
+  const std::string tool_label = tool ? name : "unknown";
+  obs::Span span("tool " + tool_label);
+  span.SetAttribute("gen_ai.tool.name", name);
   auto finish = [&](ToolResult result) {
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    obs::ServiceMetrics& metrics = obs::Metrics();
+    metrics.tool_calls.With({tool_label, result.ok ? "ok" : "error"}).Inc();
+    metrics.tool_call_duration.With({tool_label}).Observe(result.seconds);
+    span.SetAttribute("vcfagent.tool.result_bytes", static_cast<int64_t>(result.bytes));
+    if (!result.ok) span.SetError(result.error);
     return result;
   };
-  const Tool* tool = Find(name);
   if (!tool) {
     return finish(ErrorResult(fmt::format("unknown tool \"{}\"; the available tools are: {}", name,
                                           fmt::join(Names(), ", "))));

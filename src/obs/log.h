@@ -22,6 +22,8 @@ bool ParseLogLevel(std::string_view text, LogLevel* level);
 void ConfigureLogging(LogLevel min_level, FILE* out = stderr);
 // A secret that must never appear in a log line (replaced by "[redacted]").
 void AddLogSecret(std::string secret);
+// `text` with every secret removed as Log() does (span error messages use it too).
+std::string RedactLogSecrets(std::string text);
 void Log(LogLevel level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
 }  // namespace vcfagent::obs

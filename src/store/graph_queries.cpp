@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "obs/service_metrics.h"
+#include "obs/timed_span.h"
 #include "store/annotation/pedigree.h"
 #include "store/graph/relatedness.h"
 #include "vcf/region.h"
@@ -85,6 +87,7 @@ std::string ZygosityText(Zygosity z) { return std::string(ToString(z)); }
 }  // namespace
 
 Result<json> GraphCarriers(GraphContext ctx, const std::string& variant, bool include_missing) {
+  obs::TimedSpan timed("store.query graph carriers", obs::Metrics().query_duration.With({"graph"}));
   auto index = ResolveVariantIndex(ctx, variant);
   if (!index.ok()) return index.status();
   const CohortGraph& graph = *ctx.loaded.graph;
@@ -107,6 +110,7 @@ Result<json> GraphCarriers(GraphContext ctx, const std::string& variant, bool in
 
 Result<json> GraphSampleVariants(GraphContext ctx, const std::string& sample,
                                  const SampleVariantsOptions& options) {
+  obs::TimedSpan timed("store.query graph sample_variants", obs::Metrics().query_duration.With({"graph"}));
   auto index = ctx.loaded.SampleIndexOf(sample);
   if (!index.ok()) return index.status();
   SampleVariantsQuery query;
@@ -149,6 +153,7 @@ Result<json> GraphSampleVariants(GraphContext ctx, const std::string& sample,
 }
 
 Result<json> GraphShared(GraphContext ctx, const std::string& first, const std::string& second, size_t limit) {
+  obs::TimedSpan timed("store.query graph shared", obs::Metrics().query_duration.With({"graph"}));
   auto a = ctx.loaded.SampleIndexOf(first);
   if (!a.ok()) return a.status();
   auto b = ctx.loaded.SampleIndexOf(second);
@@ -176,6 +181,7 @@ Result<json> GraphShared(GraphContext ctx, const std::string& first, const std::
 }
 
 Result<json> GraphBurden(GraphContext ctx, const std::vector<std::string>& genes, const BurdenOptions& options) {
+  obs::TimedSpan timed("store.query graph burden", obs::Metrics().query_duration.With({"graph"}));
   auto gene_ids = ResolveGenes(ctx, genes);
   if (!gene_ids.ok()) return gene_ids.status();
   QualifyingPredicate predicate;
@@ -212,6 +218,7 @@ Result<json> GraphBurden(GraphContext ctx, const std::vector<std::string>& genes
 }
 
 Result<json> GraphCooccur(GraphContext ctx, const std::string& variant, uint32_t min_shared, size_t top) {
+  obs::TimedSpan timed("store.query graph cooccur", obs::Metrics().query_duration.With({"graph"}));
   auto index = ResolveVariantIndex(ctx, variant);
   if (!index.ok()) return index.status();
   const CooccurResult result = ctx.loaded.graph->Cooccur(*index, min_shared, top);
@@ -232,6 +239,7 @@ Result<json> GraphCooccur(GraphContext ctx, const std::string& variant, uint32_t
 }
 
 Result<json> GraphRelatedness(GraphContext ctx, const RelatednessOptions& options) {
+  obs::TimedSpan timed("store.query graph relatedness", obs::Metrics().query_duration.With({"graph"}));
   const CohortGraph& graph = *ctx.loaded.graph;
   if (graph.num_samples() < 2) return Status::Usage("relatedness needs at least two samples with genotypes");
   KinshipOptions kinship_options;
@@ -292,6 +300,7 @@ Result<json> GraphRelatedness(GraphContext ctx, const RelatednessOptions& option
 }
 
 Result<json> GraphNeighbors(GraphContext ctx, const std::string& node, int depth, size_t max_nodes) {
+  obs::TimedSpan timed("store.query graph neighbors", obs::Metrics().query_duration.With({"graph"}));
   if (depth < 0 || depth > 6) return Status::Usage("--depth takes 0 to 6");
   const CohortGraph& graph = *ctx.loaded.graph;
   std::string kind, name = node;

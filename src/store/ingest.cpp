@@ -15,6 +15,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "obs/service_metrics.h"
+#include "obs/tracing.h"
 #include "store/ingest_annotate.h"
 #include "store/ingest_reader.h"
 #include "util/progress.h"
@@ -27,6 +29,27 @@ using Clock = std::chrono::steady_clock;
 
 // Genotype rows per committed batch: bounds memory for files with many samples.
 constexpr int64_t kMaxCallsPerBatch = 200000;
+
+// Metrics of one committed batch: progress, and the running rate for the ingest-stalled alert.
+void RecordCommittedBatch(int64_t records, int64_t alleles, int64_t alleles_this_run, Clock::time_point start) {
+  obs::ServiceMetrics& metrics = obs::Metrics();
+  metrics.ingest_records.With({}).Inc(static_cast<double>(records));
+  metrics.ingest_variants.With({}).Inc(static_cast<double>(alleles));
+  metrics.ingest_last_progress.With({}).Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (seconds > 0) metrics.ingest_rate.With({}).Set(static_cast<double>(alleles_this_run) / seconds);
+}
+
+// Counts the ingest as running for its lifetime.
+class RunningIngest {
+ public:
+  RunningIngest() { obs::Metrics().ingest_running.With({}).Add(1); }
+  ~RunningIngest() {
+    obs::Metrics().ingest_running.With({}).Add(-1);
+    if (obs::Metrics().ingest_running.With({}).value() <= 0) obs::Metrics().ingest_rate.With({}).Set(0);
+  }
+};
 
 uint64_t Fnv1a(const char* data, size_t size, uint64_t hash = 1469598103934665603ULL) {
   for (size_t i = 0; i < size; ++i) {
@@ -443,6 +466,7 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
       status = reader_status;
       break;
     }
+    const int64_t records_before = result.records, alleles_before = result.alleles;
     status = writer.WriteBatch(*batch, result);
     if (!status.ok()) {
       writer.ClearCaches();
@@ -455,6 +479,7 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
       break;
     }
     result.records = batch->records_end - resume_from;
+    RecordCommittedBatch(result.records - records_before, result.alleles - alleles_before, result.alleles, start);
     if (options.show_progress) progress.Update(batch->records_end, batch->fraction_read);
   }
   producer.join();
@@ -510,6 +535,9 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
                              const IngestOptions& options) {
   const auto start = Clock::now();
   if (paths.empty()) return Status::Usage("no input files");
+  obs::Span span("ingest");
+  span.SetAttribute("vcfagent.ingest.files", static_cast<int64_t>(paths.size()));
+  RunningIngest running;
   // Everything that can be checked without writing is checked first: a missing or non-VCF input,
   // an unreadable PED or annotation file fails before the store is touched.
   std::vector<OpenedInput> inputs;
@@ -556,7 +584,10 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
   for (OpenedInput& input : inputs) {
     FileIngestResult result;
     Status status = IngestFile(store, input, **annotator, options, writer, result);
-    if (!status.ok()) return status;
+    if (!status.ok()) {
+      span.SetError(status.message());
+      return status;
+    }
     input.reader.reset();
     summary.records += result.records;
     summary.alleles += result.alleles;
@@ -565,6 +596,9 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
     summary.files.push_back(std::move(result));
   }
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  span.SetAttribute("vcfagent.ingest.records", summary.records);
+  span.SetAttribute("vcfagent.ingest.variants", summary.alleles);
+  span.SetAttribute("vcfagent.ingest.new_variants", summary.new_variants);
   return summary;
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "obs/service_metrics.h"
+#include "obs/timed_span.h"
 #include "store/similarity/embedding.h"
 #include "store/similarity_update.h"
 #include "store/variant_features.h"
@@ -70,6 +72,8 @@ Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, bool 
 }
 
 Result<SimilarResult> FindSimilar(Store& store, const SimilarQuery& query, const VectorIndex& index_ref) {
+  obs::TimedSpan timed("similarity", obs::Metrics().similarity_duration.With({}));
+  timed.span().SetAttribute("vcfagent.similarity.k", static_cast<int64_t>(query.k));
   if (query.k == 0 || query.k > 1000) return Status::Usage("-k takes 1 to 1000");
   auto key = store.ResolveVariant(query.variant);
   if (!key.ok()) return key.status();

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cctype>
 
+#include "obs/service_metrics.h"
+#include "obs/timed_span.h"
+
 namespace vcfagent::store {
 namespace {
 
@@ -60,6 +63,7 @@ std::string Cell(const nlohmann::json& cell) {
 }  // namespace
 
 Result<SqlResult> RunReadOnlySql(Store& store, const std::string& sql, const SqlLimits& limits) {
+  obs::TimedSpan timed("store.query sql", obs::Metrics().query_duration.With({"sql"}));
   if (limits.max_rows < 1) return Status::Usage("the row limit must be at least 1");
   Database& db = store.db();
   (void)db.Exec("PRAGMA query_only=1");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "obs/service_metrics.h"
+#include "obs/timed_span.h"
 #include "store/where_expr.h"
 
 namespace vcfagent::store {
@@ -57,6 +59,7 @@ Result<std::optional<VariantQuery::Sort>> ParseSort(const std::string& text) {
 }
 
 Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
+  obs::TimedSpan timed("store.query variants", obs::Metrics().query_duration.With({"variants"}));
   if (query.limit < 0 || query.offset < 0) return Status::Usage("--limit and --offset must be >= 0");
   if (query.zygosity && query.sample.empty()) return Status::Usage("--zygosity needs --sample");
   if (query.zygosity && *query.zygosity != Zygosity::kHet && *query.zygosity != Zygosity::kHomAlt) {
