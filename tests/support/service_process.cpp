@@ -12,6 +12,9 @@
 
 namespace vcfagent::test {
 
+using vcfagent::testing::BinaryPath;
+using vcfagent::testing::ReadFile;
+
 std::unique_ptr<ServiceProcess> ServiceProcess::Start(Options options) {
   std::unique_ptr<ServiceProcess> p(new ServiceProcess());
   p->temp_ = std::make_unique<TempDir>();

@@ -17,6 +17,8 @@
 
 namespace vcfagent::test {
 
+using vcfagent::testing::TempDir;
+
 class ServiceProcess {
  public:
   struct Options {
