@@ -473,7 +473,8 @@ void AddStoreRoutes(Router& router) {
                     {{"type", "object"},
                      {"properties",
                       {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                       {"rows", {{"type", "array"}, {"items", {{"type", "array"}, {"items", {}}}}}},
+                       {"rows", {{"type", "array"}, {"items", {{"type", "object"}, {"description", "column name -> value"}}}}},
+                       {"returned", {{"type", "integer"}}},
                        {"truncated", {{"type", "boolean"}}}}}});
     router.Add({"POST", "/api/v1/sql", Role::kRead, false, false, op}, Sql);
   }
