@@ -363,14 +363,11 @@ class AiCallTelemetry {
         parent_(RequestParent(request)),
         span_(shape_.embeddings ? "ai.embeddings" : "ai.chat", obs::SpanKind::kClient,
               parent_ ? &*parent_ : nullptr) {
-    // The provider sees this span as the caller (W3C: the client span's id is the parent-id).
-    if (span_.context().valid()) {
-      auto& headers = request.headers;
-      headers.erase(std::remove_if(headers.begin(), headers.end(),
-                                   [](const auto& header) { return IsTraceparentHeader(header.first); }),
-                    headers.end());
-      headers.emplace_back("traceparent", span_.traceparent());
-    }
+    // The provider sees this span as the caller (W3C: the client span's id is the parent-id),
+    // unless the caller chose the traceparent to send (ChatRequest::traceparent): that is sent as is.
+    const bool has_header = std::any_of(request.headers.begin(), request.headers.end(),
+                                        [](const auto& header) { return IsTraceparentHeader(header.first); });
+    if (span_.context().valid() && !has_header) request.headers.emplace_back("traceparent", span_.traceparent());
     span_.SetAttribute("gen_ai.system", provider_);
     span_.SetAttribute("gen_ai.operation.name", std::string(shape_.embeddings ? "embeddings" : "chat"));
     span_.SetAttribute("gen_ai.request.model", shape_.model);

@@ -152,8 +152,8 @@ class ProviderExchange {
   // `next_reader` is called before every attempt and returns that attempt's reader (owned by the
   // caller); on success the last one holds the answer. Fills `report` when not null.
   // The call is one client span ("ai.chat" or "ai.embeddings", a child of the request's
-  // traceparent or else of the thread's current span) whose traceparent replaces the request's,
-  // and it is counted in the vcfagent_ai_* metrics.
+  // traceparent or else of the thread's current span), counted in the vcfagent_ai_* metrics; a
+  // request without a traceparent header is sent with the span's.
   Status Run(HttpRequest request, const std::function<ResponseReader*()>& next_reader,
              CallReport* report);
 

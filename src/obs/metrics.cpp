@@ -106,7 +106,8 @@ Histogram::Histogram(const std::vector<double>* bounds)
 
 void Histogram::Observe(double v) {
   // The first bound >= v ("le" is inclusive); past the last bound: the +Inf bucket.
-  const size_t index = std::lower_bound(bounds_->begin(), bounds_->end(), v) - bounds_->begin();
+  const size_t index = std::isnan(v) ? bounds_->size()
+                                     : std::lower_bound(bounds_->begin(), bounds_->end(), v) - bounds_->begin();
   buckets_[index].fetch_add(1, std::memory_order_relaxed);
   AtomicAdd(sum_, v);
   count_.fetch_add(1, std::memory_order_relaxed);

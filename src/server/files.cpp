@@ -35,17 +35,8 @@ struct Resolved {
   std::optional<Problem> problem;
 };
 
-Problem MakeProblem(int status, std::string slug, std::string title, std::string detail) {
-  Problem p;
-  p.status = status;
-  p.slug = std::move(slug);
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
-}
-
-Resolved Refuse(int status, const char* slug, const char* title, std::string detail) {
-  return {"", MakeProblem(status, slug, title, std::move(detail))};
+Resolved Refuse(int status, const char* slug, std::string detail) {
+  return {"", MakeProblem(status, slug, std::move(detail))};
 }
 
 bool Inside(const fs::path& path, const std::string& dir) {
@@ -72,11 +63,11 @@ std::vector<std::string> CanonicalDirs(const std::vector<std::string>& dirs) {
 }
 
 Resolved ResolvePath(const ServerConfig& config, const std::string& given) {
-  if (given.empty()) return Refuse(400, "bad-request", "Bad Request", "path: empty");
-  if (given.find('\0') != std::string::npos) return Refuse(400, "bad-request", "Bad Request", "path: contains NUL");
+  if (given.empty()) return Refuse(400, "bad-request", "path: empty");
+  if (given.find('\0') != std::string::npos) return Refuse(400, "bad-request", "path: contains NUL");
   const std::vector<std::string> dirs = CanonicalDirs(config.data_dirs);
   if (dirs.empty()) {
-    return Refuse(403, "path-outside-data-dirs", "Forbidden",
+    return Refuse(403, "path-outside-data-dirs",
                   "no data directory is configured (server.data_dirs): name files by upload instead");
   }
   // A relative path is looked up in each data directory in turn.
@@ -94,20 +85,20 @@ Resolved ResolvePath(const ServerConfig& config, const std::string& given) {
     if (::realpath(candidate.c_str(), buffer) == nullptr) continue;
     const fs::path real(buffer);
     if (!InsideAny(real, dirs)) {
-      return Refuse(403, "path-outside-data-dirs", "Forbidden",
+      return Refuse(403, "path-outside-data-dirs",
                     fmt::format("{}: resolves outside the data directories", given));
     }
     std::error_code ec;
     if (!fs::is_regular_file(real, ec)) {
-      return Refuse(400, "bad-request", "Bad Request", fmt::format("{}: not a regular file", given));
+      return Refuse(400, "bad-request", fmt::format("{}: not a regular file", given));
     }
     return {real.string(), std::nullopt};
   }
   if (!any_inside) {
-    return Refuse(403, "path-outside-data-dirs", "Forbidden",
+    return Refuse(403, "path-outside-data-dirs",
                   fmt::format("{}: outside the data directories", given));
   }
-  return Refuse(404, "not-found", "Not Found", fmt::format("{}: no such file in the data directories", given));
+  return Refuse(404, "not-found", fmt::format("{}: no such file in the data directories", given));
 }
 
 const std::regex& UploadIdPattern() {
@@ -117,7 +108,7 @@ const std::regex& UploadIdPattern() {
 
 Resolved ResolveUpload(const ServerConfig& config, const std::string& id) {
   if (!std::regex_match(id, UploadIdPattern())) {
-    return Refuse(400, "bad-request", "Bad Request", fmt::format("upload: '{}' is not an upload id (upl-<16 hex>)", id));
+    return Refuse(400, "bad-request", fmt::format("upload: '{}' is not an upload id (upl-<16 hex>)", id));
   }
   std::error_code ec;
   for (fs::directory_iterator it(config.upload_dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -126,7 +117,7 @@ Resolved ResolveUpload(const ServerConfig& config, const std::string& id) {
       return {it->path().string(), std::nullopt};
     }
   }
-  return Refuse(404, "not-found", "Not Found", fmt::format("upload {}: no such upload", id));
+  return Refuse(404, "not-found", fmt::format("upload {}: no such upload", id));
 }
 
 Resolved Resolve(const ServerConfig& config, const nlohmann::json& ref) {
@@ -134,15 +125,15 @@ Resolved Resolve(const ServerConfig& config, const nlohmann::json& ref) {
   if (ref.is_object()) {
     const bool has_path = ref.contains("path"), has_upload = ref.contains("upload");
     if (has_path == has_upload || ref.size() != 1) {
-      return Refuse(400, "bad-request", "Bad Request", "a file is {\"path\": \"...\"} or {\"upload\": \"upl-...\"}");
+      return Refuse(400, "bad-request", "a file is {\"path\": \"...\"} or {\"upload\": \"upl-...\"}");
     }
     const auto& value = has_path ? ref["path"] : ref["upload"];
     if (!value.is_string()) {
-      return Refuse(400, "bad-request", "Bad Request", fmt::format("{}: expected a string", has_path ? "path" : "upload"));
+      return Refuse(400, "bad-request", fmt::format("{}: expected a string", has_path ? "path" : "upload"));
     }
     return has_path ? ResolvePath(config, value.get<std::string>()) : ResolveUpload(config, value.get<std::string>());
   }
-  return Refuse(400, "bad-request", "Bad Request", "a file is {\"path\": \"...\"} or {\"upload\": \"upl-...\"}");
+  return Refuse(400, "bad-request", "a file is {\"path\": \"...\"} or {\"upload\": \"upl-...\"}");
 }
 
 // ".vcf.gz" of "sample.vcf.gz": only extensions htslib users expect, never anything else of the
@@ -183,7 +174,7 @@ std::string InputFileOrThrow(const RequestContext& ctx, const nlohmann::json& re
 
 Result<nlohmann::json> Service::StoreUpload(const httplib::Request& req, const httplib::ContentReader& reader) {
   if (req.is_multipart_form_data()) {
-    ThrowProblem(MakeProblem(415, "unsupported-media-type", "Unsupported Media Type",
+    ThrowProblem(MakeProblem(415, "unsupported-media-type",
                              "send the file as the raw request body (application/octet-stream), "
                              "its name in ?filename="));
   }
@@ -224,7 +215,7 @@ Result<nlohmann::json> Service::StoreUpload(const httplib::Request& req, const h
   ::close(fd);
   if (too_large) {
     ::unlink(temp_path.c_str());
-    ThrowProblem(MakeProblem(413, "payload-too-large", "Payload Too Large",
+    ThrowProblem(MakeProblem(413, "payload-too-large",
                              fmt::format("the upload exceeds the limit of {} bytes (server.max_upload_bytes)",
                                          config_.max_upload_bytes)));
   }

@@ -126,8 +126,8 @@ struct JobManager::Impl {
       } else {
         result = work();
       }
-    } catch (const Problem& problem) {
-      result = Status::Internal(problem.detail.empty() ? problem.title : problem.detail);
+    } catch (const ProblemException& e) {
+      result = Status::Internal(e.problem.detail.empty() ? e.problem.title : e.problem.detail);
     } catch (const std::exception& e) {
       result = Status::Internal(std::string("unexpected error: ") + e.what());
     }

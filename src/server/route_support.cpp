@@ -11,25 +11,13 @@
 
 namespace vcfagent::server {
 
-void ThrowBadRequest(std::string detail) {
-  Problem p;
-  p.status = 400;
-  p.slug = "bad-request";
-  p.title = "Bad Request";
-  p.detail = std::move(detail);
-  ThrowProblem(std::move(p));
-}
+void ThrowBadRequest(std::string detail) { ThrowProblem(MakeProblem(400, "bad-request", std::move(detail))); }
 
 nlohmann::json ReadJsonBody(const RequestContext& ctx) {
   if (ctx.reader == nullptr) return ctx.JsonBody();
   const std::string type = ctx.req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
-    Problem p;
-    p.status = 415;
-    p.slug = "unsupported-media-type";
-    p.title = "Unsupported Media Type";
-    p.detail = "expected Content-Type: application/json";
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(415, "unsupported-media-type", "expected Content-Type: application/json"));
   }
   std::string body;
   bool too_large = false;
@@ -43,23 +31,13 @@ nlohmann::json ReadJsonBody(const RequestContext& ctx) {
     return true;
   });
   if (too_large) {
-    Problem p;
-    p.status = 413;
-    p.slug = "payload-too-large";
-    p.title = "Payload Too Large";
-    p.detail = fmt::format("the body exceeds {} bytes (server.max_body_bytes)", limit);
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(413, "payload-too-large", fmt::format("the body exceeds {} bytes (server.max_body_bytes)", limit)));
   }
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
-    Problem p;
-    p.status = 400;
-    p.slug = "invalid-json";
-    p.title = "Invalid JSON";
-    p.detail = fmt::format("the body is not valid JSON (at byte {})", e.byte);
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(400, "invalid-json", fmt::format("the body is not valid JSON (at byte {})", e.byte)));
   }
   if (!value.is_object()) ThrowBadRequest("the body must be a JSON object");
   return value;
@@ -138,11 +116,6 @@ void RejectUnknownFields(const nlohmann::json& body, const std::vector<std::stri
   }
 }
 
-std::string PathParam(const RequestContext& ctx, size_t index) {
-  if (ctx.req.matches.size() <= index) ThrowBadRequest("missing path segment");
-  return ctx.req.matches[index].str();
-}
-
 std::optional<std::string> QueryParam(const httplib::Request& req, const std::string& name) {
   const size_t n = req.get_param_value_count(name);
   if (n == 0) return std::nullopt;
@@ -188,12 +161,7 @@ std::unique_ptr<store::Store> OpenStoreForReading(const RequestContext& ctx) {
   const std::string& dir = ctx.service.config().store_dir;
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::path(dir) / "store.sqlite", ec)) {
-    Problem p;
-    p.status = 503;
-    p.slug = "unavailable";
-    p.title = "Service Unavailable";
-    p.detail = "the variant store is empty: load files with POST /api/v1/ingest first";
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(503, "unavailable", "the variant store is empty: load files with POST /api/v1/ingest first"));
   }
   auto store = store::Store::Open(dir, store::Store::Access::kRead);
   if (!store.ok()) ThrowStatus(store.status());
@@ -201,12 +169,8 @@ std::unique_ptr<store::Store> OpenStoreForReading(const RequestContext& ctx) {
 }
 
 void ThrowTooManyJobs(const RequestContext& ctx) {
-  Problem p;
-  p.status = 429;
-  p.slug = "too-many-jobs";
-  p.title = "Too Many Jobs";
-  p.detail = fmt::format("{} jobs are running (server.max_jobs); retry when one finishes",
-                         ctx.service.config().max_jobs);
+  Problem p = MakeProblem(429, "too-many-jobs", fmt::format("{} jobs are running (server.max_jobs); retry when one finishes",
+                         ctx.service.config().max_jobs));
   p.retry_after_seconds = 5;
   ThrowProblem(std::move(p));
 }

@@ -39,9 +39,6 @@ std::vector<std::string> OptionalStrings(const nlohmann::json& body, std::string
 // Refuses fields the route does not know (a typo must not be silently ignored).
 void RejectUnknownFields(const nlohmann::json& body, const std::vector<std::string_view>& known);
 
-// The value of the route's {name} segment number `index` (1-based, in path order).
-std::string PathParam(const RequestContext& ctx, size_t index);
-
 // Query-string parameters (all may repeat; the single-value readers take the last).
 std::optional<std::string> QueryParam(const httplib::Request& req, const std::string& name);
 std::vector<std::string> QueryParams(const httplib::Request& req, const std::string& name);

@@ -37,12 +37,7 @@ AskRequest PrepareAsk(RequestContext& ctx, bool stream) {
   AskRequest ask;
   ask.question = RequiredString(body, "question");
   if (ctx.service.ai().chain.empty()) {
-    Problem p;
-    p.status = 503;
-    p.slug = "unavailable";
-    p.title = "Service Unavailable";
-    p.detail = "no AI provider is configured for this service. " + ai::NoProviderMessage();
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(503, "unavailable", ai::NoProviderMessage()));
   }
   cli::AgentSessionInputs inputs;
   if (body.contains("files") && !body["files"].is_null()) {
@@ -81,11 +76,9 @@ json ToolEndJson(const ai::AiConfig& config, const ai::ToolRun& run) {
 
 // An answer that failed before the model answered: the problem a client sees.
 Problem FailedAnswer(const cli::AgentSession& session, const ai::AgentAnswer& answer, const json& document) {
-  Problem p;
-  p.status = answer.status.kind() == ErrorKind::kCancelled ? 409 : 503;
-  p.slug = answer.status.kind() == ErrorKind::kCancelled ? "conflict" : "unavailable";
-  p.title = answer.status.kind() == ErrorKind::kCancelled ? "Conflict" : "Service Unavailable";
-  p.detail = ai::RedactSecrets(session.config, answer.status.message());
+  const bool cancelled = answer.status.kind() == ErrorKind::kCancelled;
+  Problem p = MakeProblem(cancelled ? 409 : 503, cancelled ? "conflict" : "unavailable",
+                          ai::RedactSecrets(session.config, answer.status.message()));
   p.extra = {{"answer", document}};
   return p;
 }

@@ -23,15 +23,10 @@ bool Visible(const RequestContext& ctx, const JobManager::Job& job) {
 }
 
 std::shared_ptr<JobManager::Job> FindVisibleJob(const RequestContext& ctx) {
-  const std::string id = PathParam(ctx, 1);
+  const std::string id = ctx.PathParam("id");
   auto job = ctx.service.jobs().Find(id);
   if (!job || !Visible(ctx, *job)) {
-    Problem p;
-    p.status = 404;
-    p.slug = "not-found";
-    p.title = "Not Found";
-    p.detail = fmt::format("job {}: no such job", id);
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(404, "not-found", fmt::format("job {}: no such job", id)));
   }
   return job;
 }
@@ -76,12 +71,9 @@ void GetReport(RequestContext& ctx) {
     if (job->result.contains("report")) format = job->result["report"].value("format", "");
   }
   if (format.empty()) {
-    Problem p;
-    p.status = 404;
-    p.slug = "not-found";
-    p.title = "Not Found";
-    p.detail = fmt::format("job {}: no rendered report (only a succeeded analyze job with \"format\" has one)", job->id);
-    ThrowProblem(std::move(p));
+    ThrowProblem(MakeProblem(
+        404, "not-found",
+        fmt::format("job {}: no rendered report (only a succeeded analyze job with \"format\" has one)", job->id)));
   }
   std::ifstream in(ReportPath(ctx.service.config().upload_dir + "/reports", job->id, format), std::ios::binary);
   if (!in) ThrowStatus(Status::IoError(fmt::format("job {}: the report file is gone", job->id)));

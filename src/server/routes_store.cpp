@@ -35,15 +35,6 @@ namespace oa = openapi;
 
 constexpr int64_t kMaxPage = 10000;
 
-Problem MakeProblem(int status, std::string slug, std::string title, std::string detail) {
-  Problem p;
-  p.status = status;
-  p.slug = std::move(slug);
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
-}
-
 // ---- ingest ----
 
 // As `vcf-agent ingest --format json` prints it.
@@ -149,17 +140,17 @@ void Variants(RequestContext& ctx) {
 }
 
 void VariantById(RequestContext& ctx) {
-  const std::string spec = PathParam(ctx, 1);
+  const std::string spec = ctx.PathParam("id");
   auto store = OpenStoreForReading(ctx);
   auto key = store->ResolveVariant(spec);
-  if (!key.ok()) ThrowProblem(MakeProblem(404, "not-found", "Not Found", key.status().message()));
+  if (!key.ok()) ThrowProblem(MakeProblem(404, "not-found", key.status().message()));
   store::VariantQuery query;
   query.variant_ids = {key->variant_id};
   query.limit = 1;
   auto page = store::QueryVariants(*store, query);
   if (!page.ok()) ThrowStatus(page.status());
   if (page->variants.empty()) {
-    ThrowProblem(MakeProblem(404, "not-found", "Not Found", fmt::format("variant {}: not in the store", spec)));
+    ThrowProblem(MakeProblem(404, "not-found", fmt::format("variant {}: not in the store", spec)));
   }
   ctx.SendJson(store::VariantToJson(page->variants.front()));
 }
@@ -389,7 +380,7 @@ void Sql(RequestContext& ctx) {
   auto result = store::RunReadOnlySql(*store, sql, limits);
   // The statement is the client's input: a refused write or a syntax error is a 422 with
   // SQLite's reason.
-  if (!result.ok()) ThrowProblem(MakeProblem(422, "invalid-input", "Unprocessable Content", result.status().message()));
+  if (!result.ok()) ThrowProblem(MakeProblem(422, "invalid-input", result.status().message()));
   ctx.SendJson(store::SqlResultToJson(*result));
 }
 
@@ -482,7 +473,8 @@ void AddStoreRoutes(Router& router) {
                     {{"type", "object"},
                      {"properties",
                       {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                       {"rows", {{"type", "array"}, {"items", {{"type", "array"}, {"items", {}}}}}},
+                       {"rows", {{"type", "array"}, {"items", {{"type", "object"}, {"description", "column name -> value"}}}}},
+                       {"returned", {{"type", "integer"}}},
                        {"truncated", {{"type", "boolean"}}}}}});
     router.Add({"POST", "/api/v1/sql", Role::kRead, false, false, op}, Sql);
   }

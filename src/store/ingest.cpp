@@ -443,7 +443,10 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
   IngestReader reader(*input.reader, annotator);
   BatchQueue queue;
   const int64_t resume_from = reg->records_done;
-  std::thread producer([&] {
+  // The reader thread obeys the same job (REST service cancellation) as the calling thread.
+  JobControl* const job = CurrentJob();
+  std::thread producer([&, job] {
+    JobScope job_scope(job);
     Status status = reader.Skip(resume_from);
     while (status.ok() && !queue.stopped()) {
       RecordBatch batch;

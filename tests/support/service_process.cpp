@@ -12,6 +12,9 @@
 
 namespace vcfagent::testing {
 
+using vcfagent::testing::BinaryPath;
+using vcfagent::testing::ReadFile;
+
 std::unique_ptr<ServiceProcess> ServiceProcess::Start(Options options) {
   // The test's clients write to sockets the service may close (refused bodies, dropped
   // connections): that must fail the write, not kill the test process.

@@ -17,6 +17,8 @@
 
 namespace vcfagent::testing {
 
+using vcfagent::testing::TempDir;
+
 class ServiceProcess {
  public:
   struct Options {

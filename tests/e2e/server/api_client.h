@@ -61,7 +61,7 @@ class ApiClient {
       }
       job = r.Json();
       if (job["state"] != "queued" && job["state"] != "running") return job;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ADD_FAILURE() << "job " << id << " did not finish in " << seconds << " s: " << job.dump();
     return job;
@@ -71,16 +71,28 @@ class ApiClient {
   const std::string& key() const { return key_; }
 
  private:
+  // The service limits requests per key (429 with Retry-After); polling tests wait and retry, as
+  // a well-behaved client does.
   ApiResponse Send(const std::string& method, const std::string& path, const std::string& body,
-                   const std::string& content_type, httplib::Headers headers) const {
+                   const std::string& content_type, const httplib::Headers& headers) const {
+    ApiResponse response;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      response = SendOnce(method, path, body, content_type, headers);
+      if (response.status != 429) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return response;
+  }
+
+  ApiResponse SendOnce(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& content_type, httplib::Headers headers) const {
     httplib::Client client(url_);
     client.set_read_timeout(120, 0);
     client.set_connection_timeout(5, 0);
     if (!key_.empty()) headers.emplace("Authorization", "Bearer " + key_);
-    httplib::Result result;
-    if (method == "GET") result = client.Get(path, headers);
-    else if (method == "DELETE") result = client.Delete(path, headers);
-    else result = client.Post(path, headers, body, content_type);
+    httplib::Result result = method == "GET"      ? client.Get(path, headers)
+                             : method == "DELETE" ? client.Delete(path, headers)
+                                                  : client.Post(path, headers, body, content_type);
     ApiResponse response;
     if (!result) {
       response.error = httplib::to_string(result.error());

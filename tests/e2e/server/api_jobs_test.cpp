@@ -45,7 +45,7 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
   TempDir dir;
   fs::create_directories(dir.File("data"));
   bench::SyntheticVcfOptions synthetic;
-  synthetic.sites = 40000;
+  synthetic.sites = 100000;
   synthetic.samples = 24;
   synthetic.seed = 11;
   WriteFile(dir.File("data/big.vcf"), bench::SyntheticVcfText(synthetic));
@@ -68,7 +68,7 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
     running = api.Get("/api/v1/jobs/" + id).Json();
     if (running["state"] == "running" && running["progress"]["done"].get<int64_t>() > 0) break;
     ASSERT_NE(running["state"], "succeeded") << "the ingest finished before it could be observed";
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(running["state"], "running") << running.dump();
   EXPECT_THAT(running["progress"]["step"].get<std::string>(), ::testing::HasSubstr("big.vcf"));

@@ -86,9 +86,9 @@ TEST_F(ApiStoreTest, IngestJobLoadsWhatTheCliLoads) {
   const json cli = CliJson({"sql", "--db", reference_, "-f", "json",
                             "SELECT (SELECT count(*) FROM variants) AS variants, (SELECT count(*) FROM samples) AS samples,"
                             " (SELECT count(*) FROM genotypes) AS genotypes"});
-  EXPECT_EQ(counts["variants"], cli["rows"][0][0]);
-  EXPECT_EQ(counts["samples"], cli["rows"][0][1]);
-  EXPECT_EQ(counts["genotypes"], cli["rows"][0][2]);
+  EXPECT_EQ(counts["variants"], cli["rows"][0]["variants"]);
+  EXPECT_EQ(counts["samples"], cli["rows"][0]["samples"]);
+  EXPECT_EQ(counts["genotypes"], cli["rows"][0]["genotypes"]);
   EXPECT_EQ(counts["files"], 1);
   EXPECT_EQ(result["alleles"], counts["variants"]);
 }
@@ -189,7 +189,7 @@ TEST_F(ApiStoreTest, SqlReadsAndRefusesWritesLeavingTheStoreUntouched) {
   auto read = api_->Post("/api/v1/sql", {{"query", "SELECT count(*) AS n FROM variants"}});
   ASSERT_EQ(read.status, 200) << read.Describe();
   const json counts = api_->Get("/api/v1/store").Json();
-  EXPECT_EQ(read.Json()["rows"][0][0], counts["variants"]);
+  EXPECT_EQ(read.Json()["rows"][0]["n"], counts["variants"]);
   EXPECT_EQ(read.Json()["columns"][0], "n");
 
   const std::string db = service_->store_dir() + "/store.sqlite";
