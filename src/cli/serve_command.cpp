@@ -77,6 +77,7 @@ int RunServe(const ServeArgs& args, CLI::App& app) {
   }
 
   server::KeyStore keys;
+  std::string admin_key;  // created now: printed once, never logged
   if (config.auth) {
     auto loaded_keys = server::KeyStore::Load(config.api_keys_file);
     if (!loaded_keys.ok()) return ReportError("serve", loaded_keys.status());
@@ -84,6 +85,7 @@ int RunServe(const ServeArgs& args, CLI::App& app) {
     auto created = keys.EnsureAdminKey(config.api_keys_file);
     if (!created.ok()) return ReportError("serve", created.status());
     if (created->has_value()) {
+      admin_key = **created;
       // Shown once: only its hash is kept.
       fmt::print("vcf-agent serve: created an admin API key; it is shown only now, {} keeps its hash:\n  {}\n",
                  config.api_keys_file, **created);
@@ -94,6 +96,7 @@ int RunServe(const ServeArgs& args, CLI::App& app) {
   }
 
   obs::ConfigureLogging(level);
+  if (config.auth && !admin_key.empty()) obs::AddLogSecret(admin_key);
   for (const auto& provider : ai_config->chain) {
     if (!provider.api_key.empty()) obs::AddLogSecret(provider.api_key.reveal());
   }

@@ -84,7 +84,8 @@ std::string HttplibPattern(const std::string& path) {
 
 struct RequestState {
   bool active = false;
-  bool routed_early = false;  // PreRoute already ran (from the Expect: 100-continue handler)
+  // PreRoute already ran for this request (from the Expect: 100-continue handler).
+  const httplib::Request* routed_early = nullptr;
   Clock::time_point start;
   std::string request_id;
   int route_index = -1;
@@ -97,7 +98,7 @@ thread_local RequestState t_request;
 void ResetRequestState() {
   t_request.span.reset();  // ends the span (Span is not movable)
   t_request.active = false;
-  t_request.routed_early = false;
+  t_request.routed_early = nullptr;
   t_request.request_id.clear();
   t_request.route_index = -1;
   t_request.path_params.clear();
@@ -257,12 +258,13 @@ void Server::Impl::Cors(const httplib::Request& req, httplib::Response& res) {
 
 httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
   using R = httplib::Server::HandlerResponse;
-  if (t_request.routed_early) {
-    t_request.routed_early = false;
+  if (t_request.routed_early == &req) {
+    t_request.routed_early = nullptr;
     return R::Unhandled;
   }
   ResetRequestState();
   t_request.active = true;
+  metrics.http_in_flight.With({}).Add(1);
   t_request.start = Clock::now();
   const std::string given_id = req.get_header_value("X-Request-Id");
   t_request.request_id = WellFormedRequestId(given_id) ? given_id : NewRequestId();
@@ -460,6 +462,7 @@ void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& 
   metrics.http_requests.With({route, req.method, status}).Inc();
   double seconds = 0;
   if (active) {
+    metrics.http_in_flight.With({}).Add(-1);
     seconds = std::chrono::duration<double>(Clock::now() - t_request.start).count();
     metrics.http_request_duration.With({route, req.method}).Observe(seconds);
   }
@@ -540,7 +543,7 @@ void Server::Impl::Mount() {
   // bodies) hears the refusal (401, 413, ...) without sending it.
   http->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (PreRoute(req, res) == httplib::Server::HandlerResponse::Handled) return res.status;
-    t_request.routed_early = true;
+    t_request.routed_early = &req;
     return 100;
   });
   http->set_logger([this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
