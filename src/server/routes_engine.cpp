@@ -156,11 +156,17 @@ void Analyze(RequestContext& ctx) {
   auto id_promise = std::make_shared<std::promise<std::string>>();
   std::shared_future<std::string> id_future = id_promise->get_future().share();
   const std::string reports_dir = ctx.service.config().upload_dir + "/reports";
-  auto work = [path, options, format, format_name, reports_dir, id_future]() -> Result<json> {
+  const json& ref = body["file"];
+  const std::string client_ref = ref.is_string()        ? ref.get<std::string>()
+                                 : ref.contains("path") ? ref["path"].get<std::string>()
+                                                        : "upload " + ref["upload"].get<std::string>();
+  auto work = [path, options, format, format_name, reports_dir, id_future, client_ref]() -> Result<json> {
     if (JobControl* job = CurrentJob()) job->SetStep("analyze");
     auto facts = ai::report::AnalyzeFile(path, options);
     if (!facts.ok()) return facts.status();
     json report = std::move(*facts);
+    // The client's reference, not the server's local path (as the other engine routes answer).
+    if (report.contains("input") && report["input"].is_object()) report["input"]["path"] = client_ref;
     report["interpretation"] = ai::report::NoInterpretation("not requested through the API");
     if (format) {
       const std::string id = id_future.get();

@@ -470,7 +470,8 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
       break;
     }
     const int64_t records_before = result.records, alleles_before = result.alleles;
-    status = writer.WriteBatch(*batch, result);
+    // Cancellation is also checked here: the reader may already have read (and queued) the rest.
+    status = CancelRequested() ? Status::Cancelled("interrupted") : writer.WriteBatch(*batch, result);
     if (!status.ok()) {
       writer.ClearCaches();
       queue.Stop();

@@ -234,6 +234,7 @@ TEST_F(ApiEngineTest, AnalyzeRunsAsAJobWithAReport) {
   ASSERT_EQ(job["state"], "succeeded") << job.dump();
   const json& facts = job["result"];
   EXPECT_EQ(facts["facts_version"], "vcf-agent-report-facts/1");
+  EXPECT_EQ(facts["input"]["path"], kTrio);  // the client's name, not the server's path
   // The facts' validation section agrees with validate on the same file.
   json validation = api_->Post("/api/v1/validate", {{"file", kTrio}}).Json();
   EXPECT_EQ(facts["validation"]["valid"], validation["valid"]);
