@@ -7,6 +7,7 @@
 
 #include <malloc.h>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 
@@ -159,29 +160,70 @@ void VariantById(RequestContext& ctx) {
 
 // The built-in feature index of the newest store generation, loaded (or, when the saved one is
 // stale, built in memory) once and then shared: VectorIndex searches are thread-safe.
-std::shared_ptr<const store::VectorIndex> CurrentFeatureIndex(store::Store& store, bool* rebuilt) {
-  struct Cache {
-    std::mutex mutex;
-    std::string dir;
-    int64_t generation = -1;
-    bool rebuilt = false;
-    std::shared_ptr<const store::VectorIndex> index;
-  };
-  static Cache cache;
-  auto generation = store.Generation();
-  if (!generation.ok()) ThrowStatus(generation.status());
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  if (!cache.index || cache.dir != store.dir() || cache.generation != *generation) {
-    bool built = false;
-    auto index = store::OpenFeatureIndex(store, false, &built);
-    if (!index.ok()) ThrowStatus(index.status());
-    cache.index = std::shared_ptr<const store::VectorIndex>(std::move(index).value());
-    cache.dir = store.dir();
-    cache.generation = *generation;
-    cache.rebuilt = built;
+// A value built from the store (the similarity index, the cohort graph), kept for the store
+// generation it was built from. When the store moves on (an ingest commits a batch), the first
+// request to notice rebuilds it outside the lock while every other request keeps getting the
+// previous value: reads never queue behind a rebuild, at the price of answers up to one rebuild
+// old during an ingest. Only the very first build (nothing to serve yet) is waited for.
+template <typename T>
+class GenerationCache {
+ public:
+  template <typename Build>
+  std::shared_ptr<T> Get(store::Store& store, Build build) {
+    auto generation = store.Generation();
+    if (!generation.ok()) ThrowStatus(generation.status());
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      const bool usable = value_ && dir_ == store.dir();
+      if (usable && generation_ == *generation) return value_;
+      if (usable && building_) return value_;  // someone is rebuilding: serve the previous one
+      if (!building_) break;
+      built_.wait(lock);  // nothing to serve yet: wait for the build in progress
+    }
+    building_ = true;
+    lock.unlock();
+    Result<std::shared_ptr<T>> made = Status::Internal("not built");
+    try {
+      made = build(store);
+    } catch (...) {
+      lock.lock();
+      building_ = false;
+      built_.notify_all();
+      throw;
+    }
+    lock.lock();
+    building_ = false;
+    built_.notify_all();
+    if (!made.ok()) ThrowStatus(made.status());
+    value_ = *made;
+    dir_ = store.dir();
+    generation_ = *generation;
+    return value_;
   }
-  *rebuilt = cache.rebuilt;
-  return cache.index;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable built_;
+  bool building_ = false;
+  std::string dir_;
+  int64_t generation_ = -1;
+  std::shared_ptr<T> value_;
+};
+
+struct FeatureIndex {
+  std::unique_ptr<store::VectorIndex> index;
+  bool built_in_memory = false;  // the saved index was missing or out of date
+};
+
+std::shared_ptr<FeatureIndex> CurrentFeatureIndex(store::Store& store) {
+  static GenerationCache<FeatureIndex> cache;
+  return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<FeatureIndex>> {
+    auto made = std::make_shared<FeatureIndex>();
+    auto index = store::OpenFeatureIndex(s, false, &made->built_in_memory);
+    if (!index.ok()) return index.status();
+    made->index = std::move(index).value();
+    return std::shared_ptr<FeatureIndex>(std::move(made));
+  });
 }
 
 void Similar(RequestContext& ctx) {
@@ -197,10 +239,9 @@ void Similar(RequestContext& ctx) {
   auto store = OpenStoreForReading(ctx);
   Result<store::SimilarResult> result = Status::Internal("not searched");
   if (query.space.empty() || query.space == store::kFeatureSpaceName) {
-    bool rebuilt = false;
-    auto index = CurrentFeatureIndex(*store, &rebuilt);
-    result = store::FindSimilar(*store, query, *index);
-    if (result.ok()) result->index_built_in_memory = rebuilt;
+    auto index = CurrentFeatureIndex(*store);
+    result = store::FindSimilar(*store, query, *index->index);
+    if (result.ok()) result->index_built_in_memory = index->built_in_memory;
   } else {
     result = store::FindSimilar(*store, query, false);  // provider spaces: the saved index as is
   }
@@ -211,26 +252,14 @@ void Similar(RequestContext& ctx) {
 
 // ---- graph ----
 
-// The cohort graph of the newest store generation; reloaded when an ingest commits.
-struct GraphCache {
-  std::mutex mutex;
-  std::string dir;
-  int64_t generation = -1;
-  std::shared_ptr<store::LoadedGraph> graph;
-};
-
+// The cohort graph, reloaded (see GenerationCache) when an ingest commits.
 std::shared_ptr<store::LoadedGraph> CurrentGraph(store::Store& store) {
-  static GraphCache cache;
-  auto generation = store.Generation();
-  if (!generation.ok()) ThrowStatus(generation.status());
-  std::lock_guard<std::mutex> lock(cache.mutex);  // one load at a time; others wait for it
-  if (cache.graph && cache.dir == store.dir() && cache.generation == *generation) return cache.graph;
-  auto loaded = store::LoadCohortGraph(store);
-  if (!loaded.ok()) ThrowStatus(loaded.status());
-  cache.graph = std::shared_ptr<store::LoadedGraph>(std::move(loaded).value());
-  cache.dir = store.dir();
-  cache.generation = *generation;
-  return cache.graph;
+  static GenerationCache<store::LoadedGraph> cache;
+  return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<store::LoadedGraph>> {
+    auto loaded = store::LoadCohortGraph(s);
+    if (!loaded.ok()) return loaded.status();
+    return std::shared_ptr<store::LoadedGraph>(std::move(loaded).value());
+  });
 }
 
 std::string RequiredQuery(const httplib::Request& req, const std::string& name) {
