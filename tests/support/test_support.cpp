@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 #include <sstream>
 #include <stdexcept>
 
@@ -152,6 +154,24 @@ std::vector<std::string> Lines(const std::string& text) {
     if (!line.empty()) lines.push_back(line);
   }
   return lines;
+}
+
+std::string StoreSql(const std::string& db, const std::string& query) {
+  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
+  EXPECT_EQ(r.exit_code, 0) << query << ": " << r.err;
+  return r.out;
+}
+
+std::string IngestedContents(const std::string& db) {
+  return StoreSql(db,
+                  "SELECT chrom, pos, end_pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt,"
+                  " n_missing, n_called, info FROM variant_view ORDER BY chrom, pos, ref, alt") +
+         StoreSql(db,
+                  "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.zygosity, g.dp, g.gq"
+                  " FROM genotype_view g JOIN variant_view v USING (variant_id)"
+                  " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
+         StoreSql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id") +
+         StoreSql(db, "SELECT count(*), count(DISTINCT chrom_id || ':' || pos || ref || alt) FROM variants");
 }
 
 }  // namespace vcfagent::testing

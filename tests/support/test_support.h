@@ -46,6 +46,12 @@ class TempDir {
   std::string path_;
 };
 
+// `vcf-agent sql --db DB -f tsv QUERY` (every row); a failure is a test failure.
+std::string StoreSql(const std::string& db, const std::string& query);
+// Everything an ingest writes that an interrupted and resumed ingest must reproduce exactly
+// (variants, genotypes, per-file progress, distinct alleles), in a canonical order.
+std::string IngestedContents(const std::string& db);
+
 // The non-empty lines of `text`.
 std::vector<std::string> Lines(const std::string& text);
 

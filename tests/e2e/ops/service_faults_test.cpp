@@ -421,24 +421,6 @@ TEST_F(ServiceFaultsTest, DroppedConnectionMidServerSentEvents) {
 
 // ---- kill -9 during an ingest ----
 
-std::string CliSql(const std::string& db, const std::string& query) {
-  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
-  EXPECT_EQ(r.exit_code, 0) << query << ": " << r.err;
-  return r.out;
-}
-
-// Everything an ingest writes that a resumed ingest must reproduce.
-std::string StoreContents(const std::string& db) {
-  return CliSql(db,
-                "SELECT chrom, pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt, n_missing, n_called"
-                " FROM variant_view ORDER BY chrom, pos, ref, alt") +
-         CliSql(db,
-                "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.dp, g.gq"
-                " FROM genotype_view g JOIN variant_view v USING (variant_id)"
-                " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
-         CliSql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id");
-}
-
 // Records of committed batches, as a reader of the store sees them (client: with the admin key).
 int64_t CommittedRecords(httplib::Client& client) {
   auto r = client.Post("/api/v1/sql", json{{"query", "SELECT coalesce(sum(records_done), 0) AS n FROM files"}}.dump(),
@@ -506,7 +488,7 @@ TEST(ServiceKillTest, KillDuringIngestLosesNothingCommittedAndResumes) {
     auto check = RunProgram("/usr/bin/sqlite3", {"-readonly", dir.File("store/store.sqlite"), "PRAGMA integrity_check"});
     EXPECT_EQ(check.out, "ok\n") << check.err;
   }
-  EXPECT_GT(std::stoll(Lines(CliSql(dir.File("store"), "SELECT count(*) AS n FROM variant_view")).back()), 0);
+  EXPECT_GT(std::stoll(Lines(StoreSql(dir.File("store"), "SELECT count(*) AS n FROM variant_view")).back()), 0);
 
   // A new job of the same file completes the store to exactly what one clean ingest builds.
   auto again = client2->Post("/api/v1/ingest", json{{"files", {{{"path", "big.vcf.gz"}}}}, {"index", false}}.dump(), "application/json");
@@ -525,7 +507,7 @@ TEST(ServiceKillTest, KillDuringIngestLosesNothingCommittedAndResumes) {
   }
   ASSERT_EQ(finished["state"], "succeeded") << finished.dump();
   restarted.reset();
-  EXPECT_EQ(StoreContents(dir.File("store")), StoreContents(dir.File("reference")));
+  EXPECT_EQ(IngestedContents(dir.File("store")), IngestedContents(dir.File("reference")));
 }
 
 }  // namespace

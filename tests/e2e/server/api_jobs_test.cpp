@@ -17,24 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Sql(const std::string& db, const std::string& query) {
-  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
-}
-
-// Everything an ingest writes that a resumed ingest must reproduce.
-std::string Dump(const std::string& db) {
-  return Sql(db,
-             "SELECT chrom, pos, end_pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt,"
-             " n_missing, n_called, info FROM variant_view ORDER BY chrom, pos, ref, alt") +
-         Sql(db,
-             "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.zygosity, g.dp, g.gq"
-             " FROM genotype_view g JOIN variant_view v USING (variant_id)"
-             " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
-         Sql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id");
-}
-
 std::string Sha256Hex(const std::string& text) {
   auto r = RunProgram("sha256sum", {}, text);
   EXPECT_EQ(r.exit_code, 0);
@@ -104,7 +86,7 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
   const json done = api.WaitForJob(resumed.Json()["id"], 300);
   ASSERT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["result"]["files"][0]["outcome"], "resumed");
-  EXPECT_EQ(Dump(service->store_dir()), Dump(dir.File("reference")));
+  EXPECT_EQ(IngestedContents(service->store_dir()), IngestedContents(dir.File("reference")));
 
   // The list has both, newest first, without results.
   const json list = api.Get("/api/v1/jobs").Json();

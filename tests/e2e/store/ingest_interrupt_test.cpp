@@ -29,24 +29,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Sql(const std::string& db, const std::string& query) {
-  auto r = RunVcfAgent({"sql", "--db", db, "-f", "tsv", "--max-rows", "100000000", query});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
-}
-
-std::string Dump(const std::string& db) {
-  return Sql(db,
-             "SELECT chrom, pos, end_pos, ref, alt, rsid, qual, filter, class, af, n_het, n_hom_alt,"
-             " n_missing, n_called, info FROM variant_view ORDER BY chrom, pos, ref, alt") +
-         Sql(db,
-             "SELECT v.chrom, v.pos, v.ref, v.alt, g.sample, g.gt, g.zygosity, g.dp, g.gq"
-             " FROM genotype_view g JOIN variant_view v USING (variant_id)"
-             " ORDER BY v.chrom, v.pos, v.ref, v.alt, g.sample") +
-         Sql(db, "SELECT status, records_done, alleles_done FROM files ORDER BY file_id") +
-         Sql(db, "SELECT count(*), count(DISTINCT chrom_id || ':' || pos || ref || alt) FROM variants");
-}
-
 pid_t Spawn(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   static std::string binary = BinaryPath();
@@ -82,7 +64,7 @@ class IngestInterruptTest : public ::testing::Test {
     // The reference: one uninterrupted ingest.
     auto r = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", dir_->File("reference"), "--no-index"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    reference_ = new std::string(Dump(dir_->File("reference")));
+    reference_ = new std::string(IngestedContents(dir_->File("reference")));
   }
   static void TearDownTestSuite() {
     delete reference_;
@@ -115,12 +97,12 @@ TEST_F(IngestInterruptTest, KilledAtRandomPointsThenResumedEqualsAnUninterrupted
       ++kills;
       // Between kills the store opens and answers (a kill before the store was created leaves
       // none: nothing half-made to open).
-      if (attempt % 3 == 0 && std::filesystem::exists(db + "/store.sqlite")) Sql(db, "SELECT count(*) FROM variants");
+      if (attempt % 3 == 0 && std::filesystem::exists(db + "/store.sqlite")) StoreSql(db, "SELECT count(*) FROM variants");
     }
     auto finish = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--format", "json"});
     ASSERT_EQ(finish.exit_code, 0) << finish.err;
     EXPECT_GT(kills, 0) << "no kill landed during the ingest";
-    EXPECT_EQ(Dump(db), *reference_) << "trial " << trial << " after " << kills << " kills";
+    EXPECT_EQ(IngestedContents(db), *reference_) << "trial " << trial << " after " << kills << " kills";
   }
 }
 
@@ -145,7 +127,7 @@ TEST_F(IngestInterruptTest, CtrlCStopsCleanlyAndTheNextRunCompletes) {
   auto again = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", db, "--no-index", "--format", "json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("\"resumed\""));
-  EXPECT_EQ(Dump(db), *reference_);
+  EXPECT_EQ(IngestedContents(db), *reference_);
 }
 
 TEST_F(IngestInterruptTest, ReadersKeepWorkingDuringAnIngest) {
@@ -185,7 +167,7 @@ TEST_F(IngestInterruptTest, BackupDuringAnIngestIsAConsistentSnapshot) {
   ASSERT_EQ(b.exit_code, 0) << b.err;
   ASSERT_EQ(Wait(pid), 0);
   // The snapshot is a batch boundary: its progress counter and its rows agree.
-  const auto state = Lines(Sql(backup, "SELECT alleles_done, (SELECT count(*) FROM variants), status,"
+  const auto state = Lines(StoreSql(backup, "SELECT alleles_done, (SELECT count(*) FROM variants), status,"
                                        " records_done FROM files"));
   ASSERT_EQ(state.size(), 2u);
   std::istringstream fields(state[1]);
@@ -197,7 +179,7 @@ TEST_F(IngestInterruptTest, BackupDuringAnIngestIsAConsistentSnapshot) {
   ASSERT_EQ(RunVcfAgent({"restore", "--db", restored, "--from", backup}).exit_code, 0);
   auto finish = RunVcfAgent({"ingest", dir_->File("in.vcf"), "--db", restored, "--no-index"});
   ASSERT_EQ(finish.exit_code, 0) << finish.err;
-  EXPECT_EQ(Dump(restored), *reference_);
+  EXPECT_EQ(IngestedContents(restored), *reference_);
 }
 
 }  // namespace
