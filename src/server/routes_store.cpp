@@ -162,12 +162,15 @@ void VariantById(RequestContext& ctx) {
 // stale, built in memory) once and then shared: VectorIndex searches are thread-safe.
 // A value built from the store (the similarity index, the cohort graph), kept for the store
 // generation it was built from. When the store moves on (an ingest commits a batch), the first
-// request to notice rebuilds it outside the lock while every other request keeps getting the
-// previous value: reads never queue behind a rebuild, at the price of answers up to one rebuild
-// old during an ingest. Only the very first build (nothing to serve yet) is waited for.
+// request to notice rebuilds it outside the lock. With `serve_stale`, every other request keeps
+// getting the previous value meanwhile (reads never queue behind a rebuild; answers may be one
+// rebuild old during an ingest); without it they wait for the rebuild. The similarity index
+// tolerates a stale value (variants it lacks are simply not found); the cohort graph does not
+// (queries look up store ids in it), so it is always current.
 template <typename T>
 class GenerationCache {
  public:
+  explicit GenerationCache(bool serve_stale) : serve_stale_(serve_stale) {}
   template <typename Build>
   std::shared_ptr<T> Get(store::Store& store, Build build) {
     auto generation = store.Generation();
@@ -176,9 +179,9 @@ class GenerationCache {
     while (true) {
       const bool usable = value_ && dir_ == store.dir();
       if (usable && generation_ == *generation) return value_;
-      if (usable && building_) return value_;  // someone is rebuilding: serve the previous one
+      if (usable && building_ && serve_stale_) return value_;  // someone is rebuilding: serve the previous one
       if (!building_) break;
-      built_.wait(lock);  // nothing to serve yet: wait for the build in progress
+      built_.wait(lock);  // wait for the build in progress
     }
     building_ = true;
     lock.unlock();
@@ -202,6 +205,7 @@ class GenerationCache {
   }
 
  private:
+  const bool serve_stale_;
   std::mutex mutex_;
   std::condition_variable built_;
   bool building_ = false;
@@ -216,7 +220,7 @@ struct FeatureIndex {
 };
 
 std::shared_ptr<FeatureIndex> CurrentFeatureIndex(store::Store& store) {
-  static GenerationCache<FeatureIndex> cache;
+  static GenerationCache<FeatureIndex> cache(/*serve_stale=*/true);
   return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<FeatureIndex>> {
     auto made = std::make_shared<FeatureIndex>();
     auto index = store::OpenFeatureIndex(s, false, &made->built_in_memory);
@@ -252,9 +256,9 @@ void Similar(RequestContext& ctx) {
 
 // ---- graph ----
 
-// The cohort graph, reloaded (see GenerationCache) when an ingest commits.
+// The cohort graph of the store's current generation, reloaded when an ingest commits.
 std::shared_ptr<store::LoadedGraph> CurrentGraph(store::Store& store) {
-  static GenerationCache<store::LoadedGraph> cache;
+  static GenerationCache<store::LoadedGraph> cache(/*serve_stale=*/false);
   return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<store::LoadedGraph>> {
     auto loaded = store::LoadCohortGraph(s);
     if (!loaded.ok()) return loaded.status();
