@@ -157,9 +157,13 @@ std::string RedactLogSecrets(std::string text) {
   return Redact(std::move(text), secrets);
 }
 
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= State().min_level.load(std::memory_order_relaxed);
+}
+
 void Log(LogLevel level, std::string_view message, const nlohmann::json& fields) {
+  if (!LogEnabled(level)) return;
   LogState& state = State();
-  if (static_cast<int>(level) < state.min_level.load(std::memory_order_relaxed)) return;
   std::vector<std::string> secrets;
   {
     std::lock_guard<std::mutex> lock(state.mutex);

@@ -24,6 +24,8 @@ void ConfigureLogging(LogLevel min_level, FILE* out = stderr);
 void AddLogSecret(std::string secret);
 // `text` with every secret removed as Log() does (span error messages use it too).
 std::string RedactLogSecrets(std::string text);
+// Whether a line at `level` would be written (lets hot paths skip building its fields).
+bool LogEnabled(LogLevel level);
 void Log(LogLevel level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
 }  // namespace vcfagent::obs

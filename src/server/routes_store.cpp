@@ -1,16 +1,21 @@
 // The variant store's routes: ingest (a job, role write), variants, similar, the graph queries,
 // read-only SQL and a summary. Each read opens the store read-only for the request (SQLite WAL:
-// readers never wait for an ingest job's writes); the in-memory cohort graph is loaded once per
-// store generation and shared by concurrent requests (its const queries are thread-safe).
+// readers never wait for an ingest job's writes); the in-memory cohort graph and similarity index
+// are loaded once per store generation and shared by concurrent requests; during an ingest they
+// are reloaded in the background (GenerationCache).
 // Results are the JSON `vcf-agent variants|similar|graph|sql --format json` prints.
 #include <fmt/format.h>
 
 #include <malloc.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
+#include "obs/log.h"
 #include "server/openapi_schemas.h"
 #include "server/route_support.h"
 #include "server/service.h"
@@ -85,6 +90,7 @@ void Ingest(RequestContext& ctx) {
   const std::string dir = ctx.service.config().store_dir;
 
   auto work = [dir, paths, options, index]() -> Result<json> {
+    store::StoreWriteScope writing;  // through the index update: caches serve what they hold
     auto store = store::Store::Open(dir, store::Store::Access::kWrite);
     if (!store.ok()) return store.status();
     auto summary = store::Ingest(**store, paths, options);
@@ -158,76 +164,147 @@ void VariantById(RequestContext& ctx) {
 
 // ---- similar ----
 
-// The built-in feature index of the newest store generation, loaded (or, when the saved one is
-// stale, built in memory) once and then shared: VectorIndex searches are thread-safe.
 // A value built from the store (the similarity index, the cohort graph), kept for the store
-// generation it was built from. When the store moves on (an ingest commits a batch), the first
-// request to notice rebuilds it outside the lock. With `serve_stale`, every other request keeps
-// getting the previous value meanwhile (reads never queue behind a rebuild; answers may be one
-// rebuild old during an ingest); without it they wait for the rebuild. The similarity index
-// tolerates a stale value (variants it lacks are simply not found); the cohort graph does not
-// (queries look up store ids in it), so it is always current.
+// generation it was built from and shared by concurrent requests. When the store has moved on:
+// - while this process writes the store (an ingest job: store::StoreWritesInProgress()), readers
+//   that accept it get the value held, and one background thread rebuilds it at most once per
+//   max(1 s, twice the last build's time): every committed batch changes the generation, and
+//   rebuilding the graph of a 100k x 100 store takes seconds of a core the ingest also needs;
+// - otherwise, or when nothing is held yet, or for a reader that needs the current generation,
+//   the first request rebuilds it and the others wait for that build (a client that ingested and
+//   then queries sees its data).
 template <typename T>
 class GenerationCache {
  public:
-  explicit GenerationCache(bool serve_stale) : serve_stale_(serve_stale) {}
-  template <typename Build>
-  std::shared_ptr<T> Get(store::Store& store, Build build) {
+  using Build = std::function<Result<std::shared_ptr<T>>(store::Store&)>;
+  struct Held {
+    std::shared_ptr<T> value;
+    bool stale = false;  // built from an older generation than the reader's
+  };
+
+  explicit GenerationCache(Build build) : build_(std::move(build)) {}
+  ~GenerationCache() {
+    if (worker_.joinable()) worker_.join();
+  }
+
+  Held Get(store::Store& store, bool allow_stale) {
     auto generation = store.Generation();
     if (!generation.ok()) ThrowStatus(generation.status());
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
       const bool usable = value_ && dir_ == store.dir();
-      if (usable && generation_ == *generation) return value_;
-      if (usable && building_ && serve_stale_) return value_;  // someone is rebuilding: serve the previous one
+      if (usable && generation_ >= *generation) return {value_, false};
+      if (usable && allow_stale && store::StoreWritesInProgress() > 0) {
+        if (!building_ && Clock::now() >= next_background_) StartBackgroundBuild(store.dir());
+        return {value_, true};
+      }
       if (!building_) break;
       built_.wait(lock);  // wait for the build in progress
     }
     building_ = true;
     lock.unlock();
+    const auto start = Clock::now();
     Result<std::shared_ptr<T>> made = Status::Internal("not built");
     try {
-      made = build(store);
+      made = build_(store);
     } catch (...) {
-      lock.lock();
-      building_ = false;
-      built_.notify_all();
+      Finish(Status::Internal("the build threw"), store.dir(), *generation, start);
       throw;
     }
-    lock.lock();
-    building_ = false;
-    built_.notify_all();
-    if (!made.ok()) ThrowStatus(made.status());
-    value_ = *made;
-    dir_ = store.dir();
-    generation_ = *generation;
-    return value_;
+    if (!made.ok()) {
+      Finish(made.status(), store.dir(), *generation, start);
+      ThrowStatus(made.status());
+    }
+    auto value = *made;
+    Finish(std::move(made), store.dir(), *generation, start);
+    return {value, false};
   }
 
  private:
-  const bool serve_stale_;
+  using Clock = std::chrono::steady_clock;
+
+  // Called with mutex_ held and no build running.
+  void StartBackgroundBuild(const std::string& dir) {
+    building_ = true;
+    if (worker_.joinable()) worker_.join();  // the previous one has finished: building_ was false
+    worker_ = std::thread([this, dir] {
+      const auto start = Clock::now();
+      Result<std::shared_ptr<T>> made = Status::Internal("not built");
+      int64_t generation = -1;
+      try {
+        auto store = store::Store::Open(dir, store::Store::Access::kRead);
+        if (!store.ok()) {
+          made = store.status();
+        } else if (auto g = (*store)->Generation(); !g.ok()) {
+          made = g.status();
+        } else {
+          generation = *g;
+          made = build_(**store);
+        }
+      } catch (const std::exception& e) {
+        made = Status::Internal(e.what());
+      }
+      if (!made.ok()) {
+        obs::Log(obs::LogLevel::kWarn, "rebuilding a store cache in the background failed",
+                 {{"store", dir}, {"error", made.status().message()}});
+      }
+      Finish(std::move(made), dir, generation, start);
+    });
+  }
+
+  void Finish(Result<std::shared_ptr<T>> made, const std::string& dir, int64_t generation, Clock::time_point start) {
+    const auto took = Clock::now() - start;
+    std::lock_guard<std::mutex> lock(mutex_);
+    building_ = false;
+    next_background_ = Clock::now() + std::max<Clock::duration>(std::chrono::seconds(1), 2 * took);
+    if (made.ok()) {
+      value_ = std::move(made).value();
+      dir_ = dir;
+      generation_ = generation;
+    }
+    built_.notify_all();
+  }
+
+  const Build build_;
   std::mutex mutex_;
   std::condition_variable built_;
   bool building_ = false;
+  Clock::time_point next_background_{};
+  std::thread worker_;
   std::string dir_;
   int64_t generation_ = -1;
   std::shared_ptr<T> value_;
 };
+
+// Runs `query` on the cached value; when that value is older than the store (an ingest is
+// committing) and the query fails on what the client named (a Usage error: a variant or sample
+// the held value has not seen yet), once more on a current one.
+template <typename T, typename Query>
+auto OnCurrentEnough(GenerationCache<T>& cache, store::Store& store, Query query) {
+  auto held = cache.Get(store, /*allow_stale=*/true);
+  auto result = query(*held.value);
+  if (!result.ok() && result.status().kind() == ErrorKind::kUsage && held.stale) {
+    result = query(*cache.Get(store, /*allow_stale=*/false).value);
+  }
+  return result;
+}
 
 struct FeatureIndex {
   std::unique_ptr<store::VectorIndex> index;
   bool built_in_memory = false;  // the saved index was missing or out of date
 };
 
-std::shared_ptr<FeatureIndex> CurrentFeatureIndex(store::Store& store) {
-  static GenerationCache<FeatureIndex> cache(/*serve_stale=*/true);
-  return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<FeatureIndex>> {
+// The built-in feature index: the saved one, or one built in memory when it is missing or stale.
+// VectorIndex searches are thread-safe.
+GenerationCache<FeatureIndex>& FeatureIndexCache() {
+  static GenerationCache<FeatureIndex> cache([](store::Store& s) -> Result<std::shared_ptr<FeatureIndex>> {
     auto made = std::make_shared<FeatureIndex>();
     auto index = store::OpenFeatureIndex(s, false, &made->built_in_memory);
     if (!index.ok()) return index.status();
     made->index = std::move(index).value();
     return std::shared_ptr<FeatureIndex>(std::move(made));
   });
+  return cache;
 }
 
 void Similar(RequestContext& ctx) {
@@ -243,9 +320,11 @@ void Similar(RequestContext& ctx) {
   auto store = OpenStoreForReading(ctx);
   Result<store::SimilarResult> result = Status::Internal("not searched");
   if (query.space.empty() || query.space == store::kFeatureSpaceName) {
-    auto index = CurrentFeatureIndex(*store);
-    result = store::FindSimilar(*store, query, *index->index);
-    if (result.ok()) result->index_built_in_memory = index->built_in_memory;
+    result = OnCurrentEnough(FeatureIndexCache(), *store, [&](const FeatureIndex& index) {
+      auto found = store::FindSimilar(*store, query, *index.index);
+      if (found.ok()) found->index_built_in_memory = index.built_in_memory;
+      return found;
+    });
   } else {
     result = store::FindSimilar(*store, query, false);  // provider spaces: the saved index as is
   }
@@ -256,14 +335,14 @@ void Similar(RequestContext& ctx) {
 
 // ---- graph ----
 
-// The cohort graph of the store's current generation, reloaded when an ingest commits.
-std::shared_ptr<store::LoadedGraph> CurrentGraph(store::Store& store) {
-  static GenerationCache<store::LoadedGraph> cache(/*serve_stale=*/false);
-  return cache.Get(store, [](store::Store& s) -> Result<std::shared_ptr<store::LoadedGraph>> {
+// The cohort graph (its const queries are thread-safe).
+GenerationCache<store::LoadedGraph>& GraphCache() {
+  static GenerationCache<store::LoadedGraph> cache([](store::Store& s) -> Result<std::shared_ptr<store::LoadedGraph>> {
     auto loaded = store::LoadCohortGraph(s);
     if (!loaded.ok()) return loaded.status();
     return std::shared_ptr<store::LoadedGraph>(std::move(loaded).value());
   });
+  return cache;
 }
 
 std::string RequiredQuery(const httplib::Request& req, const std::string& name) {
@@ -278,8 +357,9 @@ Handler GraphHandler(std::vector<std::string_view> params, GraphQuery query) {
   return [params = std::move(params), query = std::move(query)](RequestContext& ctx) {
     RejectUnknownQueryParams(ctx.req, params);
     auto store = OpenStoreForReading(ctx);
-    auto graph = CurrentGraph(*store);
-    auto result = query(ctx.req, store::GraphContext{*store, *graph});
+    auto result = OnCurrentEnough(GraphCache(), *store, [&](store::LoadedGraph& graph) {
+      return query(ctx.req, store::GraphContext{*store, graph});
+    });
     if (!result.ok()) ThrowStatus(result.status());
     ctx.SendJson(*result);
   };

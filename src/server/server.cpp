@@ -224,6 +224,7 @@ struct Server::Impl {
   obs::ServiceMetrics& metrics = obs::Metrics();
   std::string host;
   int port = 0;
+  int listen_socket = -1;  // the bound socket (set by the socket options callback)
 
   // /ready is cached for a second so probes stay cheap under load.
   std::mutex ready_mutex;
@@ -470,17 +471,21 @@ void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& 
     t_request.span->SetAttribute("http.response.status_code", static_cast<int64_t>(res.status));
     if (res.status >= 500) t_request.span->SetError(fmt::format("HTTP {}", res.status));
   }
-  nlohmann::json fields = {{"method", req.method}, {"path", req.path}, {"route", route},
-                           {"status", res.status}, {"duration_ms", seconds * 1000.0},
-                           {"bytes", res.body.size()}, {"remote", req.remote_addr}};
-  if (active) {
-    fields["request_id"] = t_request.request_id;
-    if (!t_request.principal.name.empty()) fields["key"] = t_request.principal.name;
-  }
   // Probes and scrapes are logged at debug level: they would drown everything else.
   const bool quiet = route == "/health" || route == "/ready" || route == "/metrics";
-  obs::Log(res.status >= 500 ? obs::LogLevel::kError : quiet ? obs::LogLevel::kDebug : obs::LogLevel::kInfo,
-           "request", fields);
+  const obs::LogLevel level = res.status >= 500 ? obs::LogLevel::kError
+                              : quiet           ? obs::LogLevel::kDebug
+                                                : obs::LogLevel::kInfo;
+  if (obs::LogEnabled(level)) {
+    nlohmann::json fields = {{"method", req.method}, {"path", req.path}, {"route", route},
+                             {"status", res.status}, {"duration_ms", seconds * 1000.0},
+                             {"bytes", res.body.size()}, {"remote", req.remote_addr}};
+    if (active) {
+      fields["request_id"] = t_request.request_id;
+      if (!t_request.principal.name.empty()) fields["key"] = t_request.principal.name;
+    }
+    obs::Log(level, "request", fields);
+  }
   ResetRequestState();
 }
 
@@ -528,9 +533,10 @@ void Server::Impl::Mount() {
   http->set_tcp_nodelay(true);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
   // instance share the port silently instead of failing to start.
-  http->set_socket_options([](socket_t sock) {
+  http->set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket = sock;  // the last one offered is the one that binds (see Server::Bind)
   });
   http->set_payload_max_length(static_cast<size_t>(std::max(config.max_body_bytes, config.max_upload_bytes)));
   // Slow clients: a connection that sends nothing for 10 s is closed; idle keep-alive after 5 s.
@@ -627,6 +633,10 @@ Result<int> Server::Bind() {
     return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
                                        config.host, port));
   }
+  // httplib listens with a backlog of 5 (compiled into Debian's library): 64 clients connecting
+  // at once overflow it, and a dropped handshake costs the client a 1 s SYN retransmission (seen
+  // as multi-second tails in bench/service.sh). Linux lets a second listen() raise the backlog.
+  if (impl_->listen_socket >= 0) ::listen(impl_->listen_socket, SOMAXCONN);
   impl_->port = port;
   return port;
 }

@@ -31,6 +31,10 @@ Result<uint32_t> LoadedGraph::SampleIndexOf(const std::string& name) const {
 Result<std::unique_ptr<LoadedGraph>> LoadCohortGraph(Store& store) {
   const auto start = std::chrono::steady_clock::now();
   Database& db = store.db();
+  // One snapshot for all the reads below: an ingest committing meanwhile (the service loads the
+  // graph while jobs write) must not add genotypes of variants the variant pass did not see.
+  auto snapshot = Transaction::BeginRead(db);
+  if (!snapshot.ok()) return snapshot.status();
   CohortGraph::Builder builder;
   auto loaded = std::make_unique<LoadedGraph>();
 

@@ -542,6 +542,7 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
   obs::Span span("ingest");
   span.SetAttribute("vcfagent.ingest.files", static_cast<int64_t>(paths.size()));
   RunningIngest running;
+  StoreWriteScope writing;
   // Everything that can be checked without writing is checked first: a missing or non-VCF input,
   // an unreadable PED or annotation file fails before the store is touched.
   std::vector<OpenedInput> inputs;

@@ -136,11 +136,18 @@ Result<Transaction> Transaction::Begin(Database& db) {
   return Transaction(&db);
 }
 
+Result<Transaction> Transaction::BeginRead(Database& db) {
+  if (sqlite3_get_autocommit(db.handle()) == 0) return Transaction(nullptr);
+  VCFAGENT_RETURN_IF_ERROR(db.Exec("BEGIN DEFERRED"));
+  return Transaction(&db);
+}
+
 Transaction::~Transaction() {
   if (db_) (void)db_->Exec("ROLLBACK");
 }
 
 Status Transaction::Commit() {
+  if (!db_) return Status::Ok();
   Status status = db_->Exec("COMMIT");
   if (status.ok()) db_ = nullptr;
   return status;

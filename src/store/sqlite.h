@@ -93,6 +93,9 @@ class Statement {
 class Transaction {
  public:
   static Result<Transaction> Begin(Database& db);
+  // A read transaction (BEGIN DEFERRED): every read until it ends sees one snapshot, even while
+  // another connection commits (WAL). Inside an open transaction it does nothing.
+  static Result<Transaction> BeginRead(Database& db);
   Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

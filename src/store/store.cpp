@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -118,6 +119,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Access access
   if (!exists) VCFAGENT_RETURN_IF_ERROR(store->Initialise());
   return store;
 }
+
+namespace {
+std::atomic<int> g_store_writes{0};
+}  // namespace
+
+StoreWriteScope::StoreWriteScope() { g_store_writes.fetch_add(1); }
+StoreWriteScope::~StoreWriteScope() { g_store_writes.fetch_sub(1); }
+int StoreWritesInProgress() { return g_store_writes.load(); }
 
 Store::~Store() {
   db_.reset();

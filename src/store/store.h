@@ -30,6 +30,18 @@ std::string DefaultStoreDirectory();
 inline constexpr std::string_view kBumpGenerationSql =
     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'";
 
+// Counts the writers of stores in this process (an ingest and its similarity index update) for
+// their lifetime. Read caches (the service's cohort graph and similarity index) answer from the
+// generation they hold while one runs, instead of rebuilding after every committed batch.
+class StoreWriteScope {
+ public:
+  StoreWriteScope();
+  ~StoreWriteScope();
+  StoreWriteScope(const StoreWriteScope&) = delete;
+  StoreWriteScope& operator=(const StoreWriteScope&) = delete;
+};
+int StoreWritesInProgress();
+
 struct StoreCounts {
   int64_t files = 0;
   int64_t files_loading = 0;

@@ -1,7 +1,9 @@
 // Jobs over the API: an ingest's progress is visible while it runs, a cancelled ingest leaves a
 // consistent store that a new job completes to exactly what an uninterrupted CLI ingest builds,
 // jobs beyond max_jobs are refused with 429, and keys see and cancel only their own jobs.
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -146,6 +148,81 @@ TEST(ApiJobsTest, AFailedIngestIsAFailedJobWithAProblem) {
   EXPECT_EQ(job["state"], "failed") << job.dump();
   EXPECT_EQ(job["error"]["status"], 422) << job.dump();
   EXPECT_THAT(job["error"]["detail"].get<std::string>(), ::testing::HasSubstr("broken.vcf"));
+}
+
+
+// chrom:pos:ref:alt of the first biallelic record of a VCF text that a sample carries.
+std::string FirstBiallelicVariant(const std::string& vcf_text) {
+  for (const std::string& line : Lines(vcf_text)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::istringstream in(line);
+    for (std::string field; std::getline(in, field, '\t');) fields.push_back(field);
+    if (fields.size() < 10 || fields[4].find(',') != std::string::npos) continue;
+    const bool carried = std::any_of(fields.begin() + 9, fields.end(), [](const std::string& call) {
+      const std::string gt = call.substr(0, call.find(':'));
+      return gt.find('1') != std::string::npos;
+    });
+    if (carried) return fields[0] + ":" + fields[1] + ":" + fields[3] + ":" + fields[4];
+  }
+  return "";
+}
+
+// Reads during an ingest: the cohort graph and the similarity index are rebuilt in the background
+// while the job commits batches, so queries answer from the generation held; a query naming a
+// variant committed after that generation is answered from a current one (not "not in the
+// store"), and its answer is the one the finished store gives.
+TEST(ApiJobsTest, GraphAndSimilarAnswerForVariantsCommittedDuringAnIngest) {
+  TempDir dir;
+  fs::create_directories(dir.File("data"));
+  bench::SyntheticVcfOptions first;
+  first.sites = 2000;
+  first.samples = 24;
+  first.seed = 5;
+  WriteFile(dir.File("data/first.vcf"), bench::SyntheticVcfText(first));
+  bench::SyntheticVcfOptions second = first;
+  second.sites = 60000;
+  second.seed = 12;
+  const std::string second_text = bench::SyntheticVcfText(second);
+  WriteFile(dir.File("data/second.vcf"), second_text);
+  const std::string spec = FirstBiallelicVariant(second_text);
+  const std::string first_variant = FirstBiallelicVariant(bench::SyntheticVcfText(first));
+  ASSERT_FALSE(spec.empty());
+  ASSERT_FALSE(first_variant.empty());
+
+  testing::ServiceProcess::Options options;
+  options.extra_args = {"--data-dir", dir.File("data")};
+  auto service = testing::ServiceProcess::Start(options);
+  ApiClient api(service->url(), service->admin_key());
+  const json loaded = api.WaitForJob(api.Post("/api/v1/ingest", {{"files", {"first.vcf"}}}).Json()["id"], 120);
+  ASSERT_EQ(loaded["state"], "succeeded") << loaded.dump();
+  // The graph and the index of the first generation are loaded.
+  ASSERT_EQ(api.Get("/api/v1/graph/carriers?variant=" + first_variant).status, 200);
+  ASSERT_EQ(api.Post("/api/v1/similar", {{"variant", first_variant}, {"k", 5}}).status, 200);
+
+  auto accepted = api.Post("/api/v1/ingest", {{"files", {"second.vcf"}}, {"batch_records", 100}, {"index", false}});
+  ASSERT_EQ(accepted.status, 202) << accepted.Describe();
+  const std::string id = accepted.Json()["id"];
+  // Wait until the variant is committed, then ask the graph and the index about it at once.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && api.Get("/api/v1/variants/" + spec).status != 200) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto carriers = api.Get("/api/v1/graph/carriers?variant=" + spec);
+  auto similar = api.Post("/api/v1/similar", {{"variant", spec}, {"k", 5}});
+  auto old_carriers = api.Get("/api/v1/graph/carriers?variant=" + first_variant);
+  const json during = api.Get("/api/v1/jobs/" + id).Json();
+  ASSERT_EQ(during["state"], "running") << "the ingest finished before the reads: " << during.dump();
+  ASSERT_EQ(carriers.status, 200) << carriers.Describe();
+  EXPECT_EQ(similar.status, 200) << similar.Describe();
+  EXPECT_EQ(old_carriers.status, 200) << old_carriers.Describe();
+
+  const json done = api.WaitForJob(id, 300);
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  auto after = api.Get("/api/v1/graph/carriers?variant=" + spec);
+  ASSERT_EQ(after.status, 200) << after.Describe();
+  EXPECT_EQ(carriers.Json()["carriers"], after.Json()["carriers"]);
+  EXPECT_FALSE(after.Json()["carriers"].empty());
 }
 
 }  // namespace

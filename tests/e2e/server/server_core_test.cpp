@@ -10,6 +10,7 @@
 
 #include <regex>
 #include <set>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -328,6 +329,40 @@ TEST(ServerStartupTest, APortInUseIsReportedAndSigtermStopsCleanly) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
   EXPECT_EQ(first->Stop(SIGTERM), 0) << first->Logs();
+}
+
+// Many clients connecting at once (wrk opens 64 connections) must not overflow the listen queue:
+// a dropped handshake costs the client a 1 s SYN retransmission. With the process stopped, the
+// kernel completes handshakes only up to the backlog: all 100 connect, not the 6 that httplib's
+// default backlog of 5 admits.
+TEST(ServerStartupTest, TheListenQueueHoldsABurstOfConnections) {
+  auto service = ServiceProcess::Start();
+  ASSERT_EQ(kill(service->pid(), SIGSTOP), 0);
+  std::vector<int> sockets;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(service->port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);  // EINPROGRESS
+    sockets.push_back(fd);
+  }
+  int connected = 0;
+  for (int fd : sockets) {
+    pollfd p{fd, POLLOUT, 0};
+    int error = -1;
+    socklen_t length = sizeof error;
+    if (poll(&p, 1, 500) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0) ++connected;
+  }
+  ASSERT_EQ(kill(service->pid(), SIGCONT), 0);
+  for (int fd : sockets) close(fd);
+  EXPECT_EQ(connected, 100);
+  auto client = service->Client();
+  auto health = client->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 TEST(ServerLogsTest, AccessLogsAreJsonWithRequestAndTraceIds) {
