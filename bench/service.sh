@@ -130,8 +130,9 @@ ingest_seconds=$(jq -r '.result.seconds // empty' "$out/last.json")
 # index, SQLite pages, malloc arenas of the worker threads) have been filled by the workload.
 rss_before=$(rss_kib)
 rss_samples="$out/soak-rss.tsv"
+heap_kib() { curl -s "$url/metrics" | awk '/^vcfagent_heap_allocated_bytes / { printf "%d", $2 / 1024 }'; }
 ( t=0; while kill -0 "$pid" 2>/dev/null && [ "$t" -le "$soak_seconds" ]; do
-    printf '%d\t%s\n' "$t" "$(rss_kib)"; sleep 10; t=$((t + 10)); done ) >"$rss_samples" &
+    printf '%d\t%s\t%s\n' "$t" "$(rss_kib)" "$(heap_kib)"; sleep 10; t=$((t + 10)); done ) >"$rss_samples" &
 sampler=$!
 run_wrk soak "$mixed_connections" "$soak_seconds" mixed.lua
 rss_after=$(rss_kib)
@@ -139,6 +140,8 @@ kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 rss_minute=$(awk '$1 >= 60 { print $2; exit }' "$rss_samples")
 rss_minute=${rss_minute:-$rss_before}
+heap_minute=$(awk '$1 >= 60 { print $3; exit }' "$rss_samples")
+heap_end=$(heap_kib)
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 kill -TERM "$pid"
@@ -178,7 +181,13 @@ section=$(mktemp)
     printf "Service RSS over the %d s soak: %.1f MiB before, %.1f MiB after the first minute, %.1f MiB at the end (%+.1f MiB since the first minute); peak %.1f MiB. The ingest job took %s s.\n",
       s, b / 1024, m / 1024, a / 1024, (a - m) / 1024, h / 1024, i }'
   echo
+  awk -v m="${heap_minute:-0}" -v a="${heap_end:-0}" 'BEGIN {
+    printf "C heap in use (vcfagent_heap_allocated_bytes): %.1f MiB after the first minute, %.1f MiB at the end (%+.1f MiB).\n",
+      m / 1024, a / 1024, (a - m) / 1024 }'
+  echo
   echo "RSS samples (MiB, every 10 s of the soak): $(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $2 / 1024 }' "$rss_samples")"
+  echo
+  echo "Heap in use samples (MiB): $(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $3 / 1024 }' "$rss_samples")"
   echo "<!-- service:end -->"
 } >"$section"
 write_section service "$section"

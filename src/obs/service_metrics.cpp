@@ -1,5 +1,11 @@
 #include "obs/service_metrics.h"
 
+#include <malloc.h>
+
+#include <mutex>
+
+#include "obs/tracing.h"
+
 namespace vcfagent::obs {
 namespace {
 
@@ -54,10 +60,35 @@ ServiceMetrics* Register(Registry& r) {
                    {"tool", "outcome"}),
       r.AddHistogram("vcfagent_tool_call_duration_seconds", "Run time of agent tool calls, by tool.", {"tool"},
                      latency),
+      r.AddCounter("vcfagent_trace_spans_exported_total", "Spans the OTLP exporter delivered to the collector."),
+      r.AddCounter("vcfagent_trace_spans_dropped_total",
+                   "Spans dropped because the export queue was full (the collector is slow or down)."),
+      r.AddCounter("vcfagent_trace_export_failures_total", "OTLP export requests that failed."),
+      r.AddGauge("vcfagent_heap_allocated_bytes",
+                 "Bytes the C heap has handed out and not freed (glibc mallinfo2: in-use chunks and mmapped blocks)."),
+      r.AddGauge("vcfagent_heap_free_bytes",
+                 "Bytes the C heap holds free for reuse without returning them to the system (glibc mallinfo2)."),
       r.AddGauge("vcfagent_build_info", "Always 1; the version label says which vcf-agent build runs.",
                  {"version"}),
   };
   metrics->build_info.With({VCFAGENT_VERSION}).Set(1);
+  r.AddCollector([metrics] {
+    const struct mallinfo2 heap = mallinfo2();
+    metrics->heap_allocated.With({}).Set(static_cast<double>(heap.uordblks + heap.hblkhd));
+    metrics->heap_free.With({}).Set(static_cast<double>(heap.fordblks));
+  });
+  // The exporter keeps its own totals; each scrape advances the counters to them.
+  r.AddCollector([metrics] {
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    const TracingStats stats = GetTracingStats();
+    const auto advance = [](Counter& counter, uint64_t total) {
+      if (static_cast<double>(total) > counter.value()) counter.Inc(static_cast<double>(total) - counter.value());
+    };
+    advance(metrics->trace_spans_exported.With({}), stats.exported);
+    advance(metrics->trace_spans_dropped.With({}), stats.dropped);
+    advance(metrics->trace_export_failures.With({}), stats.export_failures);
+  });
   RegisterProcessMetrics(r);
   return metrics;
 }

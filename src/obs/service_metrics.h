@@ -41,6 +41,14 @@ struct ServiceMetrics {
   CounterFamily& ai_tokens;                // vcfagent_ai_tokens_total{provider,model,direction} direction=input|output
   CounterFamily& tool_calls;               // vcfagent_tool_calls_total{tool,outcome} outcome=ok|error
   HistogramFamily& tool_call_duration;     // vcfagent_tool_call_duration_seconds{tool}
+  // Tracing (collected at scrape from the OTLP exporter's counts).
+  CounterFamily& trace_spans_exported;     // vcfagent_trace_spans_exported_total
+  CounterFamily& trace_spans_dropped;      // vcfagent_trace_spans_dropped_total (export queue full)
+  CounterFamily& trace_export_failures;    // vcfagent_trace_export_failures_total (failed batches)
+  // The C heap (glibc mallinfo2 at scrape): RSS growth with flat allocated bytes is fragmentation
+  // or caches malloc keeps, not a leak.
+  GaugeFamily& heap_allocated;             // vcfagent_heap_allocated_bytes
+  GaugeFamily& heap_free;                  // vcfagent_heap_free_bytes
   // Build: vcfagent_build_info{version} 1.
   GaugeFamily& build_info;
 };

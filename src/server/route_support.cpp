@@ -13,36 +13,6 @@ namespace vcfagent::server {
 
 void ThrowBadRequest(std::string detail) { ThrowProblem(MakeProblem(400, "bad-request", std::move(detail))); }
 
-nlohmann::json ReadJsonBody(const RequestContext& ctx) {
-  if (ctx.reader == nullptr) return ctx.JsonBody();
-  const std::string type = ctx.req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0) {
-    ThrowProblem(MakeProblem(415, "unsupported-media-type", "expected Content-Type: application/json"));
-  }
-  std::string body;
-  bool too_large = false;
-  const int64_t limit = ctx.service.config().max_body_bytes;
-  (*ctx.reader)([&](const char* data, size_t length) {
-    if (static_cast<int64_t>(body.size() + length) > limit) {
-      too_large = true;
-      return false;
-    }
-    body.append(data, length);
-    return true;
-  });
-  if (too_large) {
-    ThrowProblem(MakeProblem(413, "payload-too-large", fmt::format("the body exceeds {} bytes (server.max_body_bytes)", limit)));
-  }
-  nlohmann::json value;
-  try {
-    value = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    ThrowProblem(MakeProblem(400, "invalid-json", fmt::format("the body is not valid JSON (at byte {})", e.byte)));
-  }
-  if (!value.is_object()) ThrowBadRequest("the body must be a JSON object");
-  return value;
-}
-
 namespace {
 
 const nlohmann::json* Field(const nlohmann::json& body, std::string_view field) {

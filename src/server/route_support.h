@@ -24,10 +24,6 @@ namespace vcfagent::server {
 // 400 bad-request naming the field.
 [[noreturn]] void ThrowBadRequest(std::string detail);
 
-// The JSON object body, also on streaming routes (where the server has not read the body: it is
-// read here through ctx.reader, up to server.max_body_bytes, else 413).
-nlohmann::json ReadJsonBody(const RequestContext& ctx);
-
 // Body fields. Absent (or null) optional fields give the default; a wrong type is a 400.
 std::string RequiredString(const nlohmann::json& body, std::string_view field);
 std::string OptionalString(const nlohmann::json& body, std::string_view field, std::string fallback = "");

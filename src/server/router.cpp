@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "server/service.h"
+
 namespace vcfagent::server {
 namespace {
 
@@ -108,9 +110,24 @@ nlohmann::json RequestContext::JsonBody() const {
     ThrowProblem(MakeProblem(415, "unsupported-media-type",
                              fmt::format("the body must be application/json, not '{}'", type.empty() ? "(none)" : type)));
   }
+  // Streaming routes get the body unread: read it here, bounded as the server bounds the others.
+  std::string streamed;
+  if (reader != nullptr) {
+    bool too_large = false;
+    const int64_t limit = service.config().max_body_bytes;
+    (*reader)([&](const char* data, size_t length) {
+      too_large = static_cast<int64_t>(streamed.size() + length) > limit;
+      if (!too_large) streamed.append(data, length);
+      return !too_large;
+    });
+    if (too_large) {
+      ThrowProblem(MakeProblem(413, "payload-too-large",
+                               fmt::format("the body exceeds {} bytes (server.max_body_bytes)", limit)));
+    }
+  }
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(req.body);
+    value = nlohmann::json::parse(reader != nullptr ? streamed : req.body);
   } catch (const nlohmann::json::parse_error& e) {
     ThrowProblem(MakeProblem(400, "invalid-json", fmt::format("the body is not valid JSON (at byte {})", e.byte)));
   }

@@ -67,7 +67,8 @@ struct RequestContext {
   const httplib::ContentReader* reader = nullptr;
 
   // The body parsed as a JSON object (Content-Type application/json required: 415 otherwise;
-  // malformed JSON: 400 invalid-json naming the position).
+  // malformed JSON: 400 invalid-json naming the position). On streaming routes it is read here
+  // through `reader`, up to server.max_body_bytes (413 beyond).
   nlohmann::json JsonBody() const;
   // Sends `value` as application/json with `status`.
   void SendJson(const nlohmann::json& value, int status = 200) const;

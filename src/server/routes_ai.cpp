@@ -32,7 +32,7 @@ struct AskRequest {
 };
 
 AskRequest PrepareAsk(RequestContext& ctx, bool stream) {
-  const json body = ReadJsonBody(ctx);
+  const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"question", "files", "tools", "max_steps", "use_store"});
   AskRequest ask;
   ask.question = RequiredString(body, "question");

@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "obs/log.h"
+#include "obs/service_metrics.h"
+#include "obs/timed_span.h"
 #include "server/openapi_schemas.h"
 #include "server/route_support.h"
 #include "server/service.h"
@@ -499,6 +501,7 @@ void Sql(RequestContext& ctx) {
 
 void StoreSummary(RequestContext& ctx) {
   auto store = OpenStoreForReading(ctx);
+  obs::TimedSpan timed("store.query summary", obs::Metrics().query_duration.With({"summary"}));
   auto counts = store->Counts();
   if (!counts.ok()) ThrowStatus(counts.status());
   auto generation = store->Generation();

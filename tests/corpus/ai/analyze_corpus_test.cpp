@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ai/report/report_facts.h"
+#include "support/king_oracle.h"
 #include "support/test_support.h"
 
 namespace vcfagent::ai::report {
@@ -109,35 +110,6 @@ TEST(AnalyzeCorpusTest, LargeCohortSkipsKinshipWithAReasonAndChr22HasNoSex) {
   EXPECT_TRUE(facts["qc"]["outliers"]["computed"].get<bool>());
 }
 
-// KING-robust per pair from genotypes (written from the paper's formula; shares no code).
-constexpr const char* kKingAwk = R"AWK(
-function code(g,   a, n) {
-  if (g ~ /\./) return -1
-  n = split(g, a, /[\/|]/)
-  if (n == 1) return a[1] == "0" ? 0 : 2
-  return (a[1] != "0") + (a[2] != "0")
-}
-{
-  ns = NF; if ($NF == "") ns--
-  for (i = 1; i <= ns; i++) c[i] = code($i)
-  for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) {
-    if (c[i] < 0 || c[j] < 0) continue
-    k = i "," j; n[k]++
-    if (c[i] == 1 && c[j] == 1) hh[k]++
-    if ((c[i] == 0 && c[j] == 2) || (c[i] == 2 && c[j] == 0)) z[k]++
-    if (c[i] == 1) h1[k]++
-    if (c[j] == 1) h2[k]++
-  }
-  total = ns
-}
-END {
-  for (i = 1; i <= total; i++) for (j = i + 1; j <= total; j++) {
-    k = i "," j; m = h1[k] < h2[k] ? h1[k] : h2[k]
-    printf "%d\t%d\t%d\t%.12f\n", i - 1, j - 1, n[k], (2 * hh[k] - 4 * z[k] - h1[k] - h2[k] + 2 * m) / (4 * m)
-  }
-}
-)AWK";
-
 TEST(AnalyzeCorpusTest, TrioRelatednessMatchesKingOracleAndPedigree) {
   const std::string vcf = ExamplePath("giab-ashk-trio-slice.vcf.gz");
   const json facts = Analyze(vcf, ExamplePath("giab-ashk-trio.ped"));
@@ -146,20 +118,9 @@ TEST(AnalyzeCorpusTest, TrioRelatednessMatchesKingOracleAndPedigree) {
   EXPECT_EQ(rel["thinning"], "none");
   EXPECT_EQ(rel["pairs_total"], 3);
 
-  const auto r = RunProgram("sh", {"-c",
-                                   "bcftools view -m2 -M2 -v snps \"$0\" | bcftools query -f '[%GT\\t]\\n' | awk -F'\\t' \"$1\"",
-                                   vcf, kKingAwk});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> names = {"HG002", "HG003", "HG004"};
   std::map<std::set<std::string>, std::pair<int64_t, double>> oracle;
-  for (const auto& line : testing::Lines(r.out)) {
-    std::istringstream in(line);
-    int i, j;
-    int64_t n;
-    double kinship;
-    in >> i >> j >> n >> kinship;
-    oracle[{names[i], names[j]}] = {n, kinship};
-  }
+  for (const auto& pair : testing::KingOracle(vcf)) oracle[{names[pair.i], names[pair.j]}] = {pair.n, pair.kinship};
   const auto sites = RunProgram("sh", {"-c", "bcftools view -H -m2 -M2 -v snps \"$0\" | wc -l", vcf});
   EXPECT_EQ(rel["sites_used"].get<int64_t>(), std::stoll(sites.out));
   // Listed pairs are the related ones; both parent-child pairs must be there with the oracle's numbers.

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "store/graph/relatedness.h"
+#include "support/king_oracle.h"
 #include "support/test_support.h"
 #include "unit/store/graph/vcf_graph_loader.h"
 
@@ -24,55 +25,6 @@ namespace {
 using testing::CorpusPath;
 using testing::ExamplePath;
 using testing::LoadVcfIntoGraph;
-using testing::RunProgram;
-
-// Pairwise KING-robust counts over biallelic SNVs, per pair "i j n hethet ibs0 het_i het_j kinship".
-constexpr const char* kKingAwk = R"AWK(
-function code(g,   a, n) {
-  if (g ~ /\./) return -1
-  n = split(g, a, /[\/|]/)
-  if (n == 1) return a[1] == "0" ? 0 : 2
-  return (a[1] != "0") + (a[2] != "0")
-}
-{
-  ns = NF; if ($NF == "") ns--
-  for (i = 1; i <= ns; i++) c[i] = code($i)
-  for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) {
-    if (c[i] < 0 || c[j] < 0) continue
-    k = i "," j; n[k]++
-    if (c[i] == 1 && c[j] == 1) hh[k]++
-    if ((c[i] == 0 && c[j] == 2) || (c[i] == 2 && c[j] == 0)) z[k]++
-    if (c[i] == 1) h1[k]++
-    if (c[j] == 1) h2[k]++
-  }
-  total = ns
-}
-END {
-  for (i = 1; i <= total; i++) for (j = i + 1; j <= total; j++) {
-    k = i "," j; m = h1[k] < h2[k] ? h1[k] : h2[k]
-    printf "%d %d %d %d %d %d %d %.12f\n", i - 1, j - 1, n[k], hh[k] + 0, z[k] + 0, h1[k] + 0, h2[k] + 0, (2 * hh[k] - 4 * z[k] - h1[k] - h2[k] + 2 * m) / (4 * m)
-  }
-}
-)AWK";
-
-struct AwkPair {
-  uint32_t i, j;
-  int64_t n, hethet, ibs0, het1, het2;
-  double kinship;
-};
-
-std::vector<AwkPair> AwkKinship(const std::string& vcf) {
-  const auto r = RunProgram(
-      "sh", {"-c",
-             "bcftools view -m2 -M2 -v snps \"$0\" | bcftools query -f '[%GT\\t]\\n' | awk -F'\\t' \"$1\"",
-             vcf, kKingAwk});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<AwkPair> out;
-  std::istringstream in(r.out);
-  AwkPair p;
-  while (in >> p.i >> p.j >> p.n >> p.hethet >> p.ibs0 >> p.het1 >> p.het2 >> p.kinship) out.push_back(p);
-  return out;
-}
 
 struct PedChild {
   std::string child, father, mother;
@@ -115,11 +67,11 @@ void CheckTrio(const std::string& vcf, const std::string& ped) {
   ASSERT_TRUE(kinship.ok()) << kinship.status().message();
   ASSERT_EQ(kinship->size(), 3u);
 
-  const std::vector<AwkPair> oracle = AwkKinship(vcf);
+  const std::vector<testing::KingPair> oracle = testing::KingOracle(vcf);
   ASSERT_EQ(oracle.size(), 3u);
   for (size_t k = 0; k < 3; ++k) {
     const KinshipEstimate& e = (*kinship)[k];
-    const AwkPair& o = oracle[k];
+    const testing::KingPair& o = oracle[k];
     SCOPED_TRACE(g.sample_name(e.sample1) + "-" + g.sample_name(e.sample2));
     EXPECT_EQ(e.sample1, o.i);
     EXPECT_EQ(e.sample2, o.j);

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "obs/metrics.h"
+#include "obs/service_metrics.h"
 
 namespace vcfagent::obs {
 namespace {
@@ -79,6 +81,28 @@ TEST(ProcessMetrics, RegisteringTwiceAddsOneCollector) {
   RegisterProcessMetrics(registry);
   const std::string text = registry.Exposition();
   EXPECT_EQ(text.find("# TYPE process_open_fds"), text.rfind("# TYPE process_open_fds"));
+}
+
+// The heap gauges follow what the process allocates and frees (glibc's malloc; a sanitizer's
+// allocator replaces it, and mallinfo2 then knows nothing).
+TEST(ProcessMetrics, HeapAllocatedFollowsMallocAndFree) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer replaces malloc";
+#else
+  Metrics();
+  Registry& registry = Registry::Global();
+  const double before = Sample(registry.Exposition(), "vcfagent_heap_allocated_bytes");
+  auto* block = static_cast<char*>(std::malloc(64 << 20));
+  ASSERT_NE(block, nullptr);
+  block[12345] = 1;
+  const double during = Sample(registry.Exposition(), "vcfagent_heap_allocated_bytes");
+  std::free(block);
+  const double after = Sample(registry.Exposition(), "vcfagent_heap_allocated_bytes");
+  EXPECT_GT(before, 0);
+  EXPECT_NEAR(during - before, 64 << 20, 1 << 20);
+  EXPECT_NEAR(after, before, 1 << 20);
+  EXPECT_GE(Sample(registry.Exposition(), "vcfagent_heap_free_bytes"), 0);
+#endif
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "obs/otlp_exporter.h"
+#include "obs/service_metrics.h"
 #include "support/scripted_http_server.h"
 
 namespace vcfagent::obs {
@@ -437,6 +438,14 @@ TEST_F(ExportTest, AFailingCollectorIsCountedAndHarmless) {
   EXPECT_GE(receiver.request_count(), 1u);
   EXPECT_GE(after.export_failures, before.export_failures + 1);
   EXPECT_EQ(after.exported, before.exported);
+  // /metrics shows the exporter's totals.
+  Metrics();
+  const std::string exposition = Registry::Global().Exposition();
+  EXPECT_NE(exposition.find("vcfagent_trace_export_failures_total " + std::to_string(after.export_failures) + "\n"),
+            std::string::npos)
+      << exposition.substr(exposition.find("vcfagent_trace"), 400);
+  EXPECT_NE(exposition.find("vcfagent_trace_spans_exported_total " + std::to_string(after.exported) + "\n"),
+            std::string::npos);
 }
 
 TEST_F(ExportTest, AFullQueueDropsInsteadOfBlocking) {
