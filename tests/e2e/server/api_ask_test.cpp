@@ -1,7 +1,14 @@
 // POST /api/v1/ask against a scripted OpenAI server speaking the Chat Completions wire format
 // (tests/support/provider_wire.h): the JSON answer, the server-sent event stream, the W3C trace
 // context carried to the provider, and the 503 without a configured provider.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -135,6 +142,52 @@ TEST_F(ApiAskTest, ServerSentEventsStreamTextToolsAndTheAnswer) {
   EXPECT_EQ(std::count(names.begin(), names.end(), "text"), 3);
   // The stream asked the provider to stream.
   EXPECT_EQ(json::parse(provider_.requests()[0].body)["stream"], true);
+}
+
+// A client that goes away mid-stream stops the agent: the next event the service cannot deliver
+// cancels the run, so the provider is not called for the remaining steps.
+TEST_F(ApiAskTest, ADisconnectedStreamStopsTheAgent) {
+  // Every model call asks for one more quick tool run, a little slowly: left alone, the agent
+  // would go on for max_steps (100) calls.
+  provider_.Handle("POST", kOpenAiChatPath, [this](const RecordedRequest&) {
+    ScriptedResponse response = SseResponse(OpenAiToolCallStreamEvents({{"", "validate", {{"path", local_path_}}}}));
+    response.delay_seconds = 0.2;
+    return response;
+  });
+  auto service = Start(true);
+  const std::string body =
+      json{{"question", "Validate it, again and again."}, {"files", {{{"path", "trio.vcf.gz"}}}}, {"max_steps", 100}}
+          .dump();
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(service->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string request = "POST /api/v1/ask HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                              service->admin_key() +
+                              "\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  // Read until the first tool run has ended, then hang up.
+  std::string received;
+  char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (received.find("event: tool_end") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  ASSERT_NE(received.find("event: tool_end"), std::string::npos) << received;
+  const size_t at_hangup = provider_.request_count();
+  // Uncancelled, 3 s are another dozen calls (0.2 s each plus the tool).
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_LE(provider_.request_count(), at_hangup + 2);
+  // The service is fine.
+  ApiClient api(service->url(), service->admin_key());
+  EXPECT_EQ(api.Get("/health").status, 200);
 }
 
 TEST_F(ApiAskTest, AProviderFailureIsAProblemWithoutTheKey) {
