@@ -97,6 +97,12 @@ void Counter::Inc(double v) {
   AtomicAdd(value_, v);
 }
 
+void Counter::AdvanceTo(double total) {
+  double current = value_.load(std::memory_order_relaxed);
+  while (total > current && !value_.compare_exchange_weak(current, total, std::memory_order_relaxed)) {
+  }
+}
+
 void Gauge::Add(double v) { AtomicAdd(value_, v); }
 
 Histogram::Histogram(const std::vector<double>* bounds)

@@ -27,6 +27,9 @@ using LabelValues = std::vector<std::string>;
 class Counter {
  public:
   void Inc(double v = 1);  // v >= 0
+  // Raises the value to `total` (never lowers it): for counters that mirror a total kept
+  // elsewhere (CPU time from /proc, the trace exporter's counts), safe under concurrent scrapes.
+  void AdvanceTo(double total);
   double value() const { return value_.load(std::memory_order_relaxed); }
 
  private:

@@ -91,9 +91,7 @@ void RegisterProcessMetrics(Registry& registry) {
     if (stat.ok) {
       resident.Set(stat.resident_pages * static_cast<double>(sysconf(_SC_PAGESIZE)));
       virtual_memory.Set(stat.virtual_bytes);
-      // The counter holds the total: add what accrued since the last scrape.
-      const double delta = stat.cpu_seconds - cpu.value();
-      if (delta > 0) cpu.Inc(delta);
+      cpu.AdvanceTo(stat.cpu_seconds);
       start_time.Set(BootTime() + stat.start_ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
     }
     open_fds.Set(OpenFds());

@@ -2,8 +2,6 @@
 
 #include <malloc.h>
 
-#include <mutex>
-
 #include "obs/tracing.h"
 
 namespace vcfagent::obs {
@@ -79,15 +77,10 @@ ServiceMetrics* Register(Registry& r) {
   });
   // The exporter keeps its own totals; each scrape advances the counters to them.
   r.AddCollector([metrics] {
-    static std::mutex mutex;
-    std::lock_guard<std::mutex> lock(mutex);
     const TracingStats stats = GetTracingStats();
-    const auto advance = [](Counter& counter, uint64_t total) {
-      if (static_cast<double>(total) > counter.value()) counter.Inc(static_cast<double>(total) - counter.value());
-    };
-    advance(metrics->trace_spans_exported.With({}), stats.exported);
-    advance(metrics->trace_spans_dropped.With({}), stats.dropped);
-    advance(metrics->trace_export_failures.With({}), stats.export_failures);
+    metrics->trace_spans_exported.With({}).AdvanceTo(static_cast<double>(stats.exported));
+    metrics->trace_spans_dropped.With({}).AdvanceTo(static_cast<double>(stats.dropped));
+    metrics->trace_export_failures.With({}).AdvanceTo(static_cast<double>(stats.export_failures));
   });
   RegisterProcessMetrics(r);
   return metrics;

@@ -42,6 +42,23 @@ TEST(Metrics, CounterRefusesNegativeIncrements) {
   EXPECT_EQ(counter.value(), 3);
 }
 
+// A counter mirroring a total kept elsewhere only moves up, also when scrapes race.
+TEST(Metrics, CounterAdvancesToATotalAndNeverBack) {
+  Counter counter;
+  counter.AdvanceTo(5);
+  EXPECT_EQ(counter.value(), 5);
+  counter.AdvanceTo(3);
+  EXPECT_EQ(counter.value(), 5);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&counter, t] {
+      for (int i = 0; i < 10000; ++i) counter.AdvanceTo(static_cast<double>(i * 8 + t));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(counter.value(), 9999 * 8 + 7);
+}
+
 TEST(Metrics, UnlabelledFamiliesExportZeroBeforeTheFirstSample) {
   Registry registry;
   registry.AddGauge("test_gauge", "g");
