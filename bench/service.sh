@@ -66,9 +66,11 @@ bcftools view -m2 -M2 "$gt.vcf.gz" | bcftools query -f '%CHROM:%POS:%REF:%ALT\n'
 
 echo "== service"
 cat >"$out/config.yml" <<YAML
-# bench/service.sh: no per-key rate limit (one key drives all the load)
+# bench/service.sh: no per-key rate limit (one key drives all the load), and no cap on the
+# connections of one address (wrk's 64 connections and Prometheus all come from 127.0.0.1)
 server:
   rate_limit_per_second: 0
+  max_connections_per_client: 0
 YAML
 rm -f "$out/api-keys"
 "$agent" serve --port 0 --db "$store" --config "$out/config.yml" --api-keys "$out/api-keys" \

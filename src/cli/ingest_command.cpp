@@ -45,11 +45,7 @@ nlohmann::json ToJson(const store::IngestSummary& summary, const std::string& di
 int RunIngest(IngestArgs& args) {
   const std::string dir = StoreDirectory(args.db);
   // Inputs are checked before the store is created or locked: a typo leaves no trace.
-  for (const std::string& file : args.files) {
-    if (file == "-") return ReportError("ingest", Status::Usage("ingest reads files, not standard input"));
-    auto kind = vcf::ProbeVariantFile(file);
-    if (!kind.ok()) return ReportError("ingest", kind.status());
-  }
+  if (Status inputs = store::CheckIngestInputs(args.files); !inputs.ok()) return ReportError("ingest", inputs);
   std::vector<std::string> others = args.options.annotate_paths;
   if (!args.options.ped_path.empty()) others.push_back(args.options.ped_path);
   if (!args.options.genes_path.empty()) others.push_back(args.options.genes_path);

@@ -125,9 +125,21 @@ nlohmann::json RequestContext::JsonBody() const {
                                fmt::format("the body exceeds {} bytes (server.max_body_bytes)", limit)));
     }
   }
+  // nlohmann parses deep nesting without recursion, but printing or walking such a value recurses
+  // once per level (200,000 levels overflow the stack): no request needs more than a few levels.
+  static constexpr int kMaxDepth = 64;
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(reader != nullptr ? streamed : req.body);
+    value = nlohmann::json::parse(reader != nullptr ? streamed : req.body,
+                                  [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+                                    if (depth > kMaxDepth && (event == nlohmann::json::parse_event_t::object_start ||
+                                                              event == nlohmann::json::parse_event_t::array_start)) {
+                                      ThrowProblem(MakeProblem(
+                                          400, "invalid-json",
+                                          fmt::format("the body nests deeper than {} levels", kMaxDepth)));
+                                    }
+                                    return true;
+                                  });
   } catch (const nlohmann::json::parse_error& e) {
     ThrowProblem(MakeProblem(400, "invalid-json", fmt::format("the body is not valid JSON (at byte {})", e.byte)));
   }

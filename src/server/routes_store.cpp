@@ -72,10 +72,10 @@ void Ingest(RequestContext& ctx) {
   std::vector<std::string> paths;
   for (size_t i = 0; i < refs.size(); ++i) {
     paths.push_back(InputFileOrThrow(ctx, refs[i], fmt::format("files[{}]", i)));
-    // The inputs are checked before the job starts: a file that is not VCF/BCF is a 422 now.
-    auto kind = vcf::ProbeVariantFile(paths.back());
-    if (!kind.ok()) ThrowStatus(kind.status());
   }
+  // The inputs are checked before the job starts: a file that is not VCF/BCF, or whose header is
+  // broken, is a 422 now, and the store is not touched.
+  if (Status inputs = store::CheckIngestInputs(paths); !inputs.ok()) ThrowStatus(inputs);
   store::IngestOptions options;
   if (body.contains("ped")) options.ped_path = InputFileOrThrow(ctx, body["ped"], "ped");
   if (body.contains("genes")) options.genes_path = InputFileOrThrow(ctx, body["genes"], "genes");
@@ -92,6 +92,16 @@ void Ingest(RequestContext& ctx) {
   const std::string dir = ctx.service.config().store_dir;
 
   auto work = [dir, paths, options, index]() -> Result<json> {
+    // This service's ingest jobs write one at a time: a second one waits for the first (its
+    // progress says so) instead of failing on the store's write lock.
+    static std::timed_mutex writer;
+    std::unique_lock turn(writer, std::defer_lock);
+    if (!turn.try_lock()) {
+      if (JobControl* job = CurrentJob()) job->SetStep("waiting for the running ingest to finish");
+      while (!turn.try_lock_for(std::chrono::milliseconds(200))) {
+        if (CancelRequested()) return Status::Cancelled("cancelled while waiting for the running ingest to finish");
+      }
+    }
     store::StoreWriteScope writing;  // through the index update: caches serve what they hold
     auto store = store::Store::Open(dir, store::Store::Access::kWrite);
     if (!store.ok()) return store.status();

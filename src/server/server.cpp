@@ -17,6 +17,7 @@
 #include "obs/metrics.h"
 #include "obs/service_metrics.h"
 #include "obs/tracing.h"
+#include "server/http_connection.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
 #include "util/progress.h"
@@ -92,6 +93,10 @@ struct RequestState {
   std::vector<std::string> path_params;
   Principal principal;
   std::optional<obs::Span> span;
+  // The request's body was read to its end (by httplib before a non-streaming handler, or by a
+  // streaming handler through its reader). A response to a request whose body was not read
+  // closes the connection: the unread bytes must never be parsed as further requests.
+  bool body_read = false;
 };
 thread_local RequestState t_request;
 
@@ -103,6 +108,7 @@ void ResetRequestState() {
   t_request.route_index = -1;
   t_request.path_params.clear();
   t_request.principal = Principal{};
+  t_request.body_read = false;
 }
 
 std::string NewRequestId() {
@@ -120,6 +126,49 @@ bool WellFormedRequestId(const std::string& id) {
 bool HasBody(const httplib::Request& req) {
   return req.has_header("Content-Length") ? req.get_header_value("Content-Length") != "0"
                                           : req.has_header("Transfer-Encoding");
+}
+
+// Requests whose framing two HTTP parsers could read differently (a proxy in front and this
+// server), the root of request smuggling: refused, and the connection closed after the answer.
+std::optional<std::string> AmbiguousFraming(const httplib::Request& req) {
+  const size_t lengths = req.get_header_value_count("Content-Length");
+  const size_t encodings = req.get_header_value_count("Transfer-Encoding");
+  if (lengths > 1) return "more than one Content-Length header";
+  if (encodings > 1) return "more than one Transfer-Encoding header";
+  if (encodings == 1 && lengths == 1) return "both Content-Length and Transfer-Encoding";
+  if (encodings == 1 && req.get_header_value("Transfer-Encoding") != "chunked") {
+    return fmt::format("Transfer-Encoding '{}' is not supported (only chunked)", req.get_header_value("Transfer-Encoding"));
+  }
+  if (lengths == 1) {
+    const std::string text = req.get_header_value("Content-Length");
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return fmt::format("invalid Content-Length '{}'", text);
+    }
+  }
+  // httplib never reads the body of these methods.
+  if ((req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") && HasBody(req)) {
+    return fmt::format("a {} request must not have a body", req.method);
+  }
+  return std::nullopt;
+}
+
+// Headers every response carries: no MIME sniffing, no caching of API answers, no framing, no
+// referrer, and a content security policy that lets a response load nothing (the HTML reports:
+// their inline style only).
+void SecurityHeaders(httplib::Response& res, bool tls) {
+  const auto set_default = [&](const char* name, const std::string& value) {
+    if (!res.has_header(name)) res.set_header(name, value);
+  };
+  set_default("X-Content-Type-Options", "nosniff");
+  set_default("Cache-Control", "no-store");
+  set_default("Referrer-Policy", "no-referrer");
+  set_default("X-Frame-Options", "DENY");
+  const bool html = res.get_header_value("Content-Type").rfind("text/html", 0) == 0;
+  set_default("Content-Security-Policy",
+              html ? "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+                     "base-uri 'none'; form-action 'none'"
+                   : "default-src 'none'; frame-ancestors 'none'");
+  if (tls) set_default("Strict-Transport-Security", "max-age=31536000");
 }
 
 // ---- request deadlines ----------------------------------------------------------------------
@@ -287,6 +336,7 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
     allow.push_back(router.routes()[i].spec.method);
   }
   const RouteSpec* spec = t_request.route_index >= 0 ? &router.routes()[t_request.route_index].spec : nullptr;
+  HeadersRouted(spec != nullptr && spec->streaming);
 
   // The server span continues the caller's trace when it sent a valid traceparent.
   const auto parent = obs::ParseTraceparent(req.get_header_value("traceparent"));
@@ -297,6 +347,12 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
   if (spec != nullptr) t_request.span->SetAttribute("http.route", spec->path);
   t_request.span->SetAttribute("vcfagent.request_id", t_request.request_id);
   if (t_request.span->context().valid()) res.set_header("traceparent", t_request.span->traceparent());
+
+  if (auto framing = AmbiguousFraming(req)) {
+    Reply(MakeProblem(400, "bad-request", *framing), req, res);
+    RequestClose();  // where this request ends is exactly what is in doubt
+    return R::Handled;
+  }
 
   if (req.method == "OPTIONS") {
     // CORS preflight (or a plain OPTIONS): the methods of the path.
@@ -340,6 +396,18 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
     } else {
       Reply(MakeProblem(404, "not-found", fmt::format("no route for {} {}", req.method, req.path)), req, res);
     }
+    return R::Handled;
+  }
+
+  // Every regular worker is busy: this connection went to an overflow thread, which serves only
+  // the cheap operational routes so that probes and scrapes still get through.
+  if (OnOverflowThread() && !spec->public_route) {
+    Problem p = MakeProblem(503, "busy",
+                            fmt::format("every HTTP worker is busy (server.threads = {}); retry shortly",
+                                        service.config().threads));
+    p.retry_after_seconds = 1;
+    Reply(p, req, res);
+    RequestClose();  // the retry comes on a new connection, which a free worker may take
     return R::Handled;
   }
 
@@ -396,15 +464,7 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
     }
     if (req.has_header("Content-Length")) {
       const std::string text = req.get_header_value("Content-Length");
-      int64_t length = -1;
-      try {
-        length = std::stoll(text);
-      } catch (...) {
-      }
-      if (length < 0) {
-        Reply(MakeProblem(400, "bad-request", fmt::format("invalid Content-Length '{}'", text)), req, res);
-        return R::Handled;
-      }
+      const int64_t length = std::stoll(text);  // digits only (AmbiguousFraming)
       if (length > limit) {
         Reply(MakeProblem(413, "payload-too-large",
                           fmt::format("the body has {} bytes; the limit is {}", length, limit)),
@@ -419,6 +479,25 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
 void Server::Impl::Dispatch(size_t index, const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader* reader) {
   const Route& route = router.routes()[index];
+  // httplib read a non-streaming route's body before calling it; a streaming handler reads it
+  // through `reader`, which records whether it reached the end.
+  std::optional<httplib::ContentReader> tracked;
+  if (reader == nullptr) {
+    t_request.body_read = true;
+  } else {
+    tracked.emplace(
+        [reader](httplib::ContentReceiver receiver) {
+          const bool complete = (*reader)(std::move(receiver));
+          if (complete) t_request.body_read = true;
+          return complete;
+        },
+        [reader](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          const bool complete = (*reader)(std::move(header), std::move(receiver));
+          if (complete) t_request.body_read = true;
+          return complete;
+        });
+    reader = &*tracked;
+  }
   RequestContext ctx{req,    res, service, t_request.principal, t_request.request_id,
                      t_request.span ? t_request.span->context() : obs::SpanContext{}, reader, {}, nullptr};
   ctx.route = &route.spec;
@@ -457,6 +536,8 @@ void Server::Impl::Dispatch(size_t index, const httplib::Request& req, httplib::
 
 void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& res) {
   const bool active = t_request.active;
+  // (A request that never reached PreRoute ends its connection in the connection layer.)
+  if (active && HasBody(req) && !t_request.body_read) RequestClose();
   const std::string route = active && t_request.route_index >= 0 ? router.routes()[t_request.route_index].spec.path
                                                                  : "unmatched";
   const std::string status = std::to_string(res.status);
@@ -523,13 +604,12 @@ void Server::Impl::AddOperationalRoutes() {
 
 void Server::Impl::Mount() {
   const auto& config = service.config();
-  if (!config.tls_cert_file.empty()) {
-    http = std::make_unique<httplib::SSLServer>(config.tls_cert_file.c_str(), config.tls_key_file.c_str());
-  } else {
-    http = std::make_unique<httplib::Server>();
-  }
-  const size_t threads = static_cast<size_t>(std::max(4, config.threads));
-  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  ConnectionLimits limits;
+  limits.workers = static_cast<size_t>(std::max(4, config.threads));
+  limits.header_timeout_seconds = config.header_timeout_seconds;
+  limits.body_timeout_seconds = config.body_timeout_seconds;
+  limits.max_connections_per_client = config.max_connections_per_client;
+  http = MakeHttpServer(limits, config.tls_cert_file, config.tls_key_file);
   http->set_tcp_nodelay(true);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
   // instance share the port silently instead of failing to start.
@@ -539,11 +619,6 @@ void Server::Impl::Mount() {
     listen_socket = sock;  // the last one offered is the one that binds (see Server::Bind)
   });
   http->set_payload_max_length(static_cast<size_t>(std::max(config.max_body_bytes, config.max_upload_bytes)));
-  // Slow clients: a connection that sends nothing for 10 s is closed; idle keep-alive after 5 s.
-  http->set_read_timeout(10, 0);
-  http->set_write_timeout(30, 0);
-  http->set_keep_alive_timeout(5);
-  http->set_keep_alive_max_count(10000);
   http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
   // A client that asks before sending its body (Expect: 100-continue, as curl does for large
   // bodies) hears the refusal (401, 413, ...) without sending it.
@@ -553,6 +628,9 @@ void Server::Impl::Mount() {
     return 100;
   });
   http->set_logger([this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
+  http->set_post_routing_handler([tls = !config.tls_cert_file.empty()](const httplib::Request&, httplib::Response& res) {
+    SecurityHeaders(res, tls);
+  });
   const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
                                                                httplib::Response& res) {
     // Our own problems already have a body; httplib's (bad request line, too large, no handler) do not.

@@ -9,7 +9,11 @@
 // Then the handler runs under a JobScope whose cancel flag a watchdog sets at the request
 // deadline (504 timeout). Every response is counted in vcfagent_http_* by route template, method
 // and status, and logged as one JSON line. /health, /ready, /metrics and /openapi.json are public
-// and cheap; the worker pool is large (server.threads) so they are not queued behind long work.
+// and cheap, and served even when every worker is busy (the overflow threads of
+// http_connection.h, where other routes answer 503 busy). Under all of it, http_connection.h
+// bounds slow clients and connections per address and closes a connection whose request body
+// was not read; ambiguous request framing is refused (400) before anything else; every response
+// carries the security headers (nosniff, no-store, CSP, no framing, no referrer).
 #pragma once
 
 #include <atomic>

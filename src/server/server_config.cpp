@@ -54,7 +54,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& config_path) {
       s,
       {"host", "port", "data_dirs", "upload_dir", "api_keys_file", "auth", "max_body_bytes",
        "max_upload_bytes", "request_timeout_seconds", "max_jobs", "threads", "rate_limit_per_second",
-       "rate_limit_burst", "cors_origins", "tls_cert_file", "tls_key_file", "log_level"},
+       "rate_limit_burst", "cors_origins", "tls_cert_file", "tls_key_file", "log_level", "header_timeout_seconds",
+       "body_timeout_seconds", "max_connections_per_client"},
       "server", f));
   VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "host", config.host, "server", f));
   VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "port", config.port, "server", f));
@@ -74,6 +75,10 @@ Result<ServerConfig> LoadServerConfig(const std::string& config_path) {
   VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "tls_cert_file", config.tls_cert_file, "server", f));
   VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "tls_key_file", config.tls_key_file, "server", f));
   VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "log_level", config.log_level, "server", f));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "header_timeout_seconds", config.header_timeout_seconds, "server", f));
+  VCFAGENT_RETURN_IF_ERROR(ReadYamlScalar(s, "body_timeout_seconds", config.body_timeout_seconds, "server", f));
+  VCFAGENT_RETURN_IF_ERROR(
+      ReadYamlScalar(s, "max_connections_per_client", config.max_connections_per_client, "server", f));
   return config;
 }
 
@@ -88,6 +93,12 @@ Status FinishServerConfig(ServerConfig& config) {
   if (config.max_jobs < 1) return Status::Usage(fmt::format("max_jobs must be at least 1, not {}", config.max_jobs));
   if (config.threads < 4) return Status::Usage(fmt::format("threads must be at least 4, not {}", config.threads));
   if (config.request_timeout_seconds < 0) return Status::Usage("request_timeout_seconds must not be negative");
+  if (config.header_timeout_seconds < 1 || config.body_timeout_seconds < 1) {
+    return Status::Usage("header_timeout_seconds and body_timeout_seconds must be at least 1");
+  }
+  if (config.max_connections_per_client < 0) {
+    return Status::Usage("max_connections_per_client must not be negative (0: no limit)");
+  }
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return Status::Usage("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
   }

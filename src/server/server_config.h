@@ -7,6 +7,7 @@
 //     api_keys_file: <store>/api-keys      auth: true   # false only for local use
 //     max_body_bytes: 1048576    max_upload_bytes: 4294967296
 //     request_timeout_seconds: 60   max_jobs: 2   threads: 128
+//     header_timeout_seconds: 10    body_timeout_seconds: 30   max_connections_per_client: 64
 //     rate_limit_per_second: 20  rate_limit_burst: 40
 //     cors_origins: [https://lab.example.org]
 //     tls_cert_file: ...  tls_key_file: ...
@@ -34,6 +35,9 @@ struct ServerConfig {
   int request_timeout_seconds = 60;      // synchronous requests (jobs are not bound by it)
   int max_jobs = 2;                      // concurrent jobs; more are refused with 429
   int threads = 128;                     // HTTP worker threads (each keep-alive connection holds one)
+  int header_timeout_seconds = 10;       // a request's headers, from its first byte (and a TLS handshake)
+  int body_timeout_seconds = 30;         // a JSON body, from the end of its headers (uploads: per read)
+  int max_connections_per_client = 64;   // open connections per client address; 0: no limit
   double rate_limit_per_second = 20;     // per key; <= 0 disables
   double rate_limit_burst = 40;
   std::vector<std::string> cors_origins; // exact origins; empty: no CORS headers

@@ -497,9 +497,10 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
       return Status::InvalidInput(status.message() + " (nothing from this file was kept)");
     }
     if (status.kind() == ErrorKind::kCancelled) {
+      // What the last committed batch ended at: the reader thread has read (and queued) further.
       return Status::Cancelled(fmt::format(
-          "{}: interrupted after {} records; everything up to there is committed; run the same "
-          "ingest again to complete it", vcf::DisplayName(input.path), reader.records_read()));
+          "{}: interrupted; the first {} records are committed; run the same "
+          "ingest again to complete it", vcf::DisplayName(input.path), resume_from + result.records));
     }
     return status;
   }
@@ -512,6 +513,15 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
 }
 
 }  // namespace
+
+Status CheckIngestInputs(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    if (path == "-") return Status::Usage("ingest reads files, not standard input (a file is resumable)");
+    auto reader = vcf::VariantReader::Open(path, vcf::ReaderOptions{});
+    if (!reader.ok()) return reader.status();
+  }
+  return Status::Ok();
+}
 
 Result<std::string> FileFingerprint(const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "rb");

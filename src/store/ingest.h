@@ -60,4 +60,9 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
 // files, and any change of compression, header or records changes it).
 Result<std::string> FileFingerprint(const std::string& path);
 
+// Opens each input as Ingest will (a file, not "-"; VCF or BCF with a readable header) without
+// touching any store: front ends call it before they create or lock one, so that a typo, a
+// non-VCF file or a broken header leaves no trace.
+Status CheckIngestInputs(const std::vector<std::string>& paths);
+
 }  // namespace vcfagent::store

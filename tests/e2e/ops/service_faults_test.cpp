@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "support/provider_wire.h"
+#include "support/raw_connection.h"
 #include "support/scripted_http_server.h"
 #include "support/service_process.h"
 #include "support/test_support.h"
@@ -37,86 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// A raw TCP connection to the service, for what no well-behaved HTTP client would send.
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~RawConnection() { Close(); }
-  bool connected() const { return connected_; }
-
-  bool Send(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  // What arrives within `seconds`, stopping early at `until` (when given) or when the peer closes.
-  std::string Read(double seconds, const std::string& until = "") {
-    std::string received;
-    const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < deadline) {
-      if (!until.empty() && received.find(until) != std::string::npos) break;
-      pollfd p{fd_, POLLIN, 0};
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-      if (::poll(&p, 1, std::max(left, 1)) <= 0) continue;
-      char buffer[16384];
-      ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (n <= 0) {
-        peer_closed_ = true;
-        break;
-      }
-      received.append(buffer, static_cast<size_t>(n));
-    }
-    return received;
-  }
-
-  // True when the server closes the connection within `seconds` (whatever it sent before).
-  bool WaitClosed(double seconds) {
-    Read(seconds);
-    return peer_closed_;
-  }
-
-  // Closes with a TCP reset instead of a FIN: the abrupt end of a crashed or killed client.
-  void Reset() {
-    linger l{1, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-    Close();
-  }
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-  bool peer_closed_ = false;
-};
-
-int StatusOf(const std::string& response) {
-  if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return -1;
-  return std::atoi(response.substr(9, 3).c_str());
-}
-
-std::string Request(const std::string& method, const std::string& path, const std::string& key,
-                    const std::string& content_type, const std::string& body, const std::string& extra = "") {
-  std::string r = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  if (!key.empty()) r += "Authorization: Bearer " + key + "\r\n";
-  if (!content_type.empty()) r += "Content-Type: " + content_type + "\r\n";
-  if (!body.empty() || method == "POST") r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  return r + extra + "\r\n" + body;
 }
 
 class ServiceFaultsTest : public ::testing::Test {
@@ -209,7 +130,7 @@ TEST_F(ServiceFaultsTest, WrongContentTypeIsRefused) {
   EXPECT_EQ(multipart->get_header_value("Content-Type"), "application/problem+json");
   // No Content-Type at all.
   RawConnection c(service_->port());
-  ASSERT_TRUE(c.Send(Request("POST", "/api/v1/sql", service_->admin_key(), "", body, "Connection: close\r\n")));
+  ASSERT_TRUE(c.Send(RawRequest("POST", "/api/v1/sql", service_->admin_key(), "", body, "Connection: close\r\n")));
   EXPECT_THAT(StatusOf(c.Read(10, "\r\n\r\n")), AnyOf(400, 415));
 }
 
@@ -222,10 +143,10 @@ TEST_F(ServiceFaultsTest, HugeHeadersGetACleanAnswer) {
     std::string name, request;
   };
   const std::vector<Case> cases = {
-      {"100 kB header", Request("GET", "/health", "", "", "", "X-Big: " + big + "\r\nConnection: close\r\n")},
-      {"100 kB bearer token", Request("GET", "/api/v1/store", "", "", "", "Authorization: Bearer " + big + "\r\nConnection: close\r\n")},
-      {"2000 headers", Request("GET", "/health", "", "", "", many + "Connection: close\r\n")},
-      {"100 kB path", Request("GET", "/api/v1/variants?region=" + big, service_->admin_key(), "", "", "Connection: close\r\n")},
+      {"100 kB header", RawRequest("GET", "/health", "", "", "", "X-Big: " + big + "\r\nConnection: close\r\n")},
+      {"100 kB bearer token", RawRequest("GET", "/api/v1/store", "", "", "", "Authorization: Bearer " + big + "\r\nConnection: close\r\n")},
+      {"2000 headers", RawRequest("GET", "/health", "", "", "", many + "Connection: close\r\n")},
+      {"100 kB path", RawRequest("GET", "/api/v1/variants?region=" + big, service_->admin_key(), "", "", "Connection: close\r\n")},
   };
   for (const Case& c : cases) {
     RawConnection connection(service_->port());
@@ -291,7 +212,7 @@ TEST_F(ServiceFaultsTest, HugeBodiesAre413) {
   const std::string body = json{{"query", "SELECT '" + std::string(2 << 20, 'x') + "'"}}.dump();
   {
     RawConnection c(service_->port());
-    c.Send(Request("POST", "/api/v1/sql", service_->admin_key(), "application/json", body));
+    c.Send(RawRequest("POST", "/api/v1/sql", service_->admin_key(), "application/json", body));
     const std::string response = c.Read(10, "}");
     EXPECT_EQ(StatusOf(response), 413) << response.substr(0, 300);
     EXPECT_THAT(response, HasSubstr("application/problem+json"));
@@ -367,7 +288,7 @@ TEST_F(ServiceFaultsTest, DroppedConnectionsMidRequest) {
     if (i % 2) half.Reset(); else half.Close();
     // A complete request, gone before its answer is read.
     RawConnection eager(service_->port());
-    ASSERT_TRUE(eager.Send(Request("POST", "/api/v1/validate", key, "application/json",
+    ASSERT_TRUE(eager.Send(RawRequest("POST", "/api/v1/validate", key, "application/json",
                                    json{{"file", "trio.vcf.gz"}}.dump())));
     if (i % 2) eager.Reset(); else eager.Close();
     // Headers only, cut mid-line.
@@ -398,7 +319,7 @@ TEST_F(ServiceFaultsTest, DroppedConnectionMidServerSentEvents) {
   provider_->Enqueue("POST", kOpenAiChatPath, SseResponse(OpenAiTextStreamEvents(pieces), 0.1));
   {
     RawConnection sse(service_->port());
-    ASSERT_TRUE(sse.Send(Request("POST", "/api/v1/ask", service_->admin_key(), "application/json",
+    ASSERT_TRUE(sse.Send(RawRequest("POST", "/api/v1/ask", service_->admin_key(), "application/json",
                                  json{{"question", "Say twenty words."}}.dump(), "Accept: text/event-stream\r\n")));
     const std::string first = sse.Read(20, "event: text");
     EXPECT_EQ(StatusOf(first), 200) << first.substr(0, 500);

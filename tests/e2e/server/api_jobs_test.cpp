@@ -81,6 +81,13 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
   // The store is consistent and answers; fewer variants than the whole file.
   auto partial = api.Get("/api/v1/store");
   ASSERT_EQ(partial.status, 200) << partial.Describe();
+  // The message says how many records are committed: exactly what the store holds (it used to
+  // count what the reader thread had read ahead).
+  auto committed = api.Post("/api/v1/sql", {{"query", "SELECT records_done FROM files"}});
+  ASSERT_EQ(committed.status, 200) << committed.Describe();
+  const int64_t records_done = committed.Json()["rows"][0]["records_done"].get<int64_t>();
+  EXPECT_THAT(cancelled["error"]["detail"].get<std::string>(),
+              ::testing::HasSubstr("the first " + std::to_string(records_done) + " records are committed"));
 
   // A new job completes it: the same store an uninterrupted ingest builds.
   auto resumed = api.Post("/api/v1/ingest", {{"files", {"big.vcf"}}, {"index", false}});
@@ -96,6 +103,43 @@ TEST(ApiJobsTest, IngestProgressCancellationAndResume) {
   EXPECT_EQ(list["jobs"][0]["id"], resumed.Json()["id"]);
   EXPECT_EQ(list["jobs"][1]["id"], id);
   EXPECT_FALSE(list["jobs"][0].contains("result"));
+}
+
+// Two ingest jobs accepted together (within max_jobs) both complete: the second waits for the
+// first to finish writing, saying so in its progress, instead of failing on the store's lock.
+TEST(ApiJobsTest, ConcurrentIngestJobsWaitTheirTurn) {
+  TempDir dir;
+  fs::create_directories(dir.File("data"));
+  bench::SyntheticVcfOptions synthetic;
+  synthetic.sites = 20000;
+  synthetic.samples = 8;
+  synthetic.seed = 5;
+  WriteFile(dir.File("data/a.vcf"), bench::SyntheticVcfText(synthetic));
+  fs::copy_file(ExamplePath("1kg-chr22-slice.vcf.gz"), dir.File("data/b.vcf.gz"));
+  testing::ServiceProcess::Options options;
+  options.extra_args = {"--data-dir", dir.File("data"), "--max-jobs", "2"};
+  auto service = testing::ServiceProcess::Start(options);
+  ApiClient api(service->url(), service->admin_key());
+
+  auto first = api.Post("/api/v1/ingest", {{"files", {"a.vcf"}}, {"batch_records", 500}, {"index", false}});
+  ASSERT_EQ(first.status, 202) << first.Describe();
+  auto second = api.Post("/api/v1/ingest", {{"files", {"b.vcf.gz"}}, {"index", false}});
+  ASSERT_EQ(second.status, 202) << second.Describe();
+  const std::string second_id = second.Json()["id"];
+  bool saw_waiting = false;
+  for (int i = 0; i < 200 && !saw_waiting; ++i) {
+    const json state = api.Get("/api/v1/jobs/" + second_id).Json();
+    if (state["state"] != "running" && state["state"] != "queued") break;
+    saw_waiting = state["progress"].value("step", "").find("waiting for the running ingest") != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const json a = api.WaitForJob(first.Json()["id"], 120);
+  const json b = api.WaitForJob(second_id, 120);
+  EXPECT_EQ(a["state"], "succeeded") << a.dump();
+  EXPECT_EQ(b["state"], "succeeded") << b.dump();
+  EXPECT_TRUE(saw_waiting) << "the second job never said it was waiting for the first";
+  const json store = api.Get("/api/v1/store").Json();
+  EXPECT_EQ(store["files"], 2) << store.dump();
 }
 
 TEST(ApiJobsTest, RolesAndOwnership) {
