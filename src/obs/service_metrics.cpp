@@ -20,6 +20,11 @@ ServiceMetrics* Register(Registry& r) {
       r.AddGauge("vcfagent_http_requests_in_flight", "HTTP requests being processed now."),
       r.AddCounter("vcfagent_http_rate_limited_total",
                    "HTTP requests refused with 429 because a key exceeded its request rate, by key id.", {"key"}),
+      r.AddCounter("vcfagent_http_connections_closed_total",
+                   "Connections the server closed to protect itself, by reason: per_client_limit (refused with 429), "
+                   "bad_headers (a header section too slow, too large or malformed), unread_body (a response given "
+                   "without reading the request body).",
+                   {"reason"}),
       r.AddCounter("vcfagent_ingest_records_total", "VCF/BCF input records read and committed by ingests."),
       r.AddCounter("vcfagent_ingest_variants_total",
                    "Variant allele rows written to the store by ingests (one per alternate allele)."),

@@ -16,6 +16,7 @@ struct ServiceMetrics {
   HistogramFamily& http_request_duration;  // vcfagent_http_request_duration_seconds{route,method}
   GaugeFamily& http_in_flight;             // vcfagent_http_requests_in_flight
   CounterFamily& http_rate_limited;        // vcfagent_http_rate_limited_total{key} (key id, not the key)
+  CounterFamily& http_connections_closed;  // vcfagent_http_connections_closed_total{reason} (refused or cut off)
   // Ingest.
   CounterFamily& ingest_records;           // vcfagent_ingest_records_total (input records read)
   CounterFamily& ingest_variants;          // vcfagent_ingest_variants_total (allele rows written)

@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include "obs/service_metrics.h"
 #include "server/router.h"
 
 namespace vcfagent::server {
@@ -40,6 +41,7 @@ struct ConnectionState {
   size_t header_bytes = 0;
   bool routed = false;  // the header section reached the router (HeadersRouted)
   bool close = false;   // RequestClose
+  bool unread = false;  // RequestClose(true)
   const ConnectionLimits* limits = nullptr;
 };
 thread_local ConnectionState* t_connection = nullptr;
@@ -368,6 +370,7 @@ class LimitedServer : public Base {
           fmt::format("{} already has {} open connections (server.max_connections_per_client)", peer,
                       limits_.max_connections_per_client));
       if (Poll(fd, POLLOUT, 1000)) transport.Send(refusal.data(), refusal.size());
+      obs::Metrics().http_connections_closed.With({"per_client_limit"}).Inc();
       return false;
     }
     ConnectionState state;
@@ -385,11 +388,17 @@ class LimitedServer : public Base {
       const bool last = served + 1 == limits_.keep_alive_max_requests;
       ok = this->process_request(stream, last, closed, setup);
       if (!ok || closed) break;
-      if (state.close) {  // a refusal that left the body unread: the client may still be sending it
-        *linger = true;
+      if (state.close) {
+        if (state.unread) {  // a refusal that left the body unread: the client may still be sending it
+          obs::Metrics().http_connections_closed.With({"unread_body"}).Inc();
+          *linger = true;
+        }
         break;
       }
-      if (!state.routed) break;  // the header section was malformed, too large or too slow
+      if (!state.routed) {  // the header section was malformed, too large or too slow
+        obs::Metrics().http_connections_closed.With({"bad_headers"}).Inc();
+        break;
+      }
     }
     t_connection = nullptr;
     clients_.Release(peer);
@@ -462,9 +471,13 @@ void HeadersRouted(bool streaming_body) {
   }
 }
 
-void RequestClose() {
-  if (t_connection != nullptr) t_connection->close = true;
+void RequestClose(bool unread_body) {
+  if (t_connection == nullptr) return;
+  t_connection->close = true;
+  t_connection->unread = t_connection->unread || unread_body;
 }
+
+bool ClosingConnection() { return t_connection != nullptr && t_connection->close; }
 
 bool OnOverflowThread() { return t_overflow; }
 

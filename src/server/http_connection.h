@@ -7,9 +7,9 @@
 //     cannot hold a worker);
 //   - a request body of a non-streaming route arrives within body_timeout_seconds of the end of
 //     its headers (streaming uploads: read_timeout_seconds per read);
-//   - after a response given without reading the request's body (RequestClose, and any request
-//     whose headers never reached the router), the connection is closed, so unread bytes are
-//     never parsed as further requests;
+//   - after a response given without reading the request's body (RequestClose(true), and any
+//     request whose headers never reached the router), the connection is closed, so unread bytes
+//     are never parsed as further requests;
 //   - one client address holds at most max_connections_per_client connections (0: no limit);
 //     the next gets a 429 problem and is closed;
 //   - when every worker is busy, up to overflow_workers more threads take new connections; on
@@ -47,8 +47,12 @@ std::unique_ptr<httplib::Server> MakeHttpServer(const ConnectionLimits& limits, 
 // For the request being handled on this thread (no-ops outside a connection of MakeHttpServer):
 // its header section was read and routed; the body deadline starts unless the route streams.
 void HeadersRouted(bool streaming_body);
-// Close the connection once this response is written.
-void RequestClose();
+// Close the connection once this response is written. `unread_body`: the request's body (or
+// bytes whose framing is in doubt) may still be arriving; they are drained for a moment first,
+// so that the close does not reset the response in flight.
+void RequestClose(bool unread_body = false);
+// RequestClose was called for the request on this thread.
+bool ClosingConnection();
 // True on an overflow thread (every regular worker was busy when the connection came).
 bool OnOverflowThread();
 

@@ -350,7 +350,7 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
 
   if (auto framing = AmbiguousFraming(req)) {
     Reply(MakeProblem(400, "bad-request", *framing), req, res);
-    RequestClose();  // where this request ends is exactly what is in doubt
+    RequestClose(true);  // where this request ends is exactly what is in doubt
     return R::Handled;
   }
 
@@ -536,8 +536,6 @@ void Server::Impl::Dispatch(size_t index, const httplib::Request& req, httplib::
 
 void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& res) {
   const bool active = t_request.active;
-  // (A request that never reached PreRoute ends its connection in the connection layer.)
-  if (active && HasBody(req) && !t_request.body_read) RequestClose();
   const std::string route = active && t_request.route_index >= 0 ? router.routes()[t_request.route_index].spec.path
                                                                  : "unmatched";
   const std::string status = std::to_string(res.status);
@@ -628,7 +626,13 @@ void Server::Impl::Mount() {
     return 100;
   });
   http->set_logger([this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
-  http->set_post_routing_handler([tls = !config.tls_cert_file.empty()](const httplib::Request&, httplib::Response& res) {
+  // Runs for every response just before it is written (after the error handler).
+  http->set_post_routing_handler([tls = !config.tls_cert_file.empty()](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+    // A response to a request whose body was not read ends the connection (a request that never
+    // reached PreRoute ends it in the connection layer); the client is told so.
+    if (t_request.active && HasBody(req) && !t_request.body_read) RequestClose(true);
+    if (ClosingConnection()) res.set_header("Connection", "close");
     SecurityHeaders(res, tls);
   });
   const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req,
