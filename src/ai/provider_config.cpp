@@ -185,14 +185,9 @@ Result<ConfigFile> ReadConfigFile(const std::string& file) {
   ConfigFile config;
   config.prices = DefaultPrices();
   for (ProviderKind kind : kAllKinds) config.providers[kind].settings = DefaultSettings(kind);
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    return Status::IoError(fmt::format("cannot read the config file {}", file));
-  } catch (const YAML::Exception& e) {
-    return Status::Usage(fmt::format("{}: line {}: {}", file, e.mark.line + 1, e.msg));
-  }
+  auto loaded = LoadYamlConfigFile(file);
+  if (!loaded.ok()) return loaded.status();
+  const YAML::Node root = std::move(*loaded);
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Status::Usage(fmt::format("{}: the top level must be a mapping", file));
   // Other sections (`server`, read by serve) belong to other commands; only `ai` is read here.

@@ -35,14 +35,9 @@ Result<ServerConfig> LoadServerConfig(const std::string& config_path) {
   ServerConfig config;
   if (config_path.empty()) return config;
   config.config_path = config_path;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(config_path);
-  } catch (const YAML::BadFile&) {
-    return Status::IoError(fmt::format("cannot read the config file {}", config_path));
-  } catch (const YAML::Exception& e) {
-    return Status::Usage(fmt::format("{}: line {}: {}", config_path, e.mark.line + 1, e.msg));
-  }
+  auto loaded = LoadYamlConfigFile(config_path);
+  if (!loaded.ok()) return loaded.status();
+  const YAML::Node root = std::move(*loaded);
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Status::Usage(fmt::format("{}: the top level must be a mapping", config_path));
   VCFAGENT_RETURN_IF_ERROR(UnknownYamlKeys(root, {"ai", "server"}, "the top level", config_path));

@@ -27,7 +27,7 @@ Result<std::vector<bool>> AllowedIds(Store& store, const SimilarQuery& query, co
     params.emplace_back(SqlValue(std::in_place_type<int64_t>, chrom->value_or(-1)));
   }
   if (!query.where.empty()) {
-    auto where = CompileWhere(query.where);
+    auto where = CompileWhere(query.where, StoreInfoTags(store.db()));
     if (!where.ok()) return where.status();
     if (!where->sql.empty()) {
       sql += " AND " + where->sql;

@@ -122,7 +122,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
     conditions.push_back("v.variant_id IN (" + ids + ")");
   }
   if (!query.where.empty()) {
-    auto where = CompileWhere(query.where);
+    auto where = CompileWhere(query.where, StoreInfoTags(store.db()));
     if (!where.ok()) return where.status();
     if (!where->sql.empty()) {
       conditions.push_back(where->sql);

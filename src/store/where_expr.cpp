@@ -1,20 +1,26 @@
 #include "store/where_expr.h"
 
 #include <fmt/format.h>
+#include <htslib/vcf.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "store/sqlite.h"
 #include "store/variant_types.h"
+#include "util/text_limits.h"
 
 namespace vcfagent::store {
 namespace {
 
-enum class FieldKind { kNumber, kText, kImpact, kClass, kFilter, kInfo };
+// kFloat: a number the store keeps from a single-precision VCF value (QUAL, INFO/AF).
+enum class FieldKind { kNumber, kFloat, kText, kImpact, kClass, kFilter, kInfo };
 
 struct FieldDef {
   const char* sql;
@@ -30,11 +36,11 @@ const std::map<std::string, FieldDef>& Fields() {
       {"rsid", {"v.rsid", FieldKind::kText}},
       {"ref", {"v.ref", FieldKind::kText}},
       {"alt", {"v.alt", FieldKind::kText}},
-      {"qual", {"v.qual", FieldKind::kNumber}},
+      {"qual", {"v.qual", FieldKind::kFloat}},
       {"filter", {"v.filter", FieldKind::kFilter}},
       {"class", {"v.class", FieldKind::kClass}},
       {"type", {"v.class", FieldKind::kClass}},
-      {"af", {"v.af", FieldKind::kNumber}},
+      {"af", {"v.af", FieldKind::kFloat}},
       {"cohort_af",
        {"(CASE WHEN v.n_called > 0 THEN (v.n_het + 2.0 * v.n_hom_alt) / (2.0 * v.n_called) END)",
         FieldKind::kNumber}},
@@ -59,6 +65,35 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
+// The doubles that round to the same single-precision value as `c`, as [lo, hi]: comparing them
+// with the interval is comparing their single-precision values with c's, as bcftools does.
+std::pair<double, double> SinglePrecisionInterval(double c) {
+  const float f = static_cast<float>(c);
+  if (std::isinf(f)) return {f, f};
+  const double below = std::nextafter(f, -INFINITY);
+  const double above = std::nextafter(f, INFINITY);
+  double lo = (static_cast<double>(f) + below) / 2;  // exact: a float's neighbours' midpoints
+  double hi = (static_cast<double>(f) + above) / 2;
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if (bits & 1) {  // ties round to even: an odd f does not own the midpoints
+    lo = std::nextafter(lo, INFINITY);
+    hi = std::nextafter(hi, -INFINITY);
+  }
+  return {lo, hi};
+}
+
+// Escapes LIKE's wildcards so that `text` matches itself only (with ESCAPE '\').
+std::string LikeLiteral(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 struct Token {
   enum Kind { kWord, kNumber, kString, kOp, kEnd } kind = kEnd;
   std::string text;
@@ -68,14 +103,15 @@ struct Token {
 
 class Compiler {
  public:
-  explicit Compiler(std::string_view text) : text_(text) {}
+  Compiler(std::string_view text, const InfoTagLookup& info_tags) : text_(text), info_tags_(info_tags) {}
 
   Result<SqlCondition> Run() {
+    VCFAGENT_RETURN_IF_ERROR(CheckTextSize("--where: the expression", text_.size(), kMaxExpressionBytes));
     VCFAGENT_RETURN_IF_ERROR(Tokenize());
     if (tokens_.size() == 1) return SqlCondition{};
-    auto sql = Expr();
+    auto sql = Expr(false);
     if (!sql.ok()) return sql.status();
-    if (Peek().kind != Token::kEnd) return Error("unexpected '" + Peek().text + "'");
+    if (Peek().kind != Token::kEnd) return Error("unexpected '" + Excerpt(Peek().text) + "'");
     return SqlCondition{*sql, std::move(params_)};
   }
 
@@ -93,7 +129,7 @@ class Compiler {
       if (c == '"' || c == '\'') {
         const size_t close = text_.find(c, i + 1);
         if (close == std::string_view::npos) {
-          return Status::Usage(fmt::format("unterminated string at column {}", i + 1));
+          return Status::Usage(fmt::format("--where: unterminated string at column {}", i + 1));
         }
         token.kind = Token::kString;
         token.text = std::string(text_.substr(i + 1, close - i - 1));
@@ -113,7 +149,7 @@ class Compiler {
         const char* last = first + token.text.size();
         auto [ptr, ec] = std::from_chars(first, last, token.number);
         if (ec != std::errc() || ptr != last) {
-          return Status::Usage(fmt::format("'{}' at column {} is not a number", token.text, i + 1));
+          return Status::Usage(fmt::format("--where: '{}' at column {} is not a number", Excerpt(token.text), i + 1));
         }
         token.kind = Token::kNumber;
         i = end;
@@ -141,7 +177,7 @@ class Compiler {
             break;
           }
         }
-        if (!matched) return Status::Usage(fmt::format("unexpected '{}' at column {}", c, i + 1));
+        if (!matched) return Status::Usage(fmt::format("--where: unexpected '{}' at column {}", c, i + 1));
       }
       tokens_.push_back(std::move(token));
     }
@@ -161,51 +197,57 @@ class Compiler {
     return Status::Usage(fmt::format("--where: {} at column {}", what, Peek().column));
   }
 
-  Result<std::string> Expr() {
-    auto left = And();
-    if (!left.ok()) return left;
-    std::string sql = *left;
-    while (IsOp("||") || IsOp("|") || IsWord("or")) {
+  // Negations are pushed down to the tests (De Morgan) and a chain of && or || becomes one flat SQL
+  // group, so the SQL nests no deeper than the expression's parentheses: SQLite's parser overflows
+  // near 100 levels, and its expression trees must stay under 1000 deep. A negated test is
+  // NOT coalesce(test, 0): a missing value makes a test false and its negation true, as before.
+  Result<std::string> Expr(bool negate) { return Chain(negate, /*is_or=*/true); }
+
+  Result<std::string> Chain(bool negate, bool is_or) {
+    std::vector<std::string> parts;
+    for (;;) {
+      auto part = is_or ? Chain(negate, false) : Unary(negate);
+      if (!part.ok()) return part;
+      parts.push_back(std::move(*part));
+      const bool more = is_or ? (IsOp("||") || IsOp("|") || IsWord("or"))
+                              : (IsOp("&&") || IsOp("&") || IsWord("and"));
+      if (!more) break;
       Take();
-      auto right = And();
-      if (!right.ok()) return right;
-      sql = "(" + sql + " OR " + *right + ")";
     }
-    return sql;
+    if (parts.size() == 1) return std::move(parts[0]);
+    // Under a negation, OR becomes AND and AND becomes OR.
+    const char* joiner = (is_or != negate) ? " OR " : " AND ";
+    std::string sql = "(";
+    for (size_t i = 0; i < parts.size(); ++i) sql += (i ? joiner : "") + parts[i];
+    return sql + ")";
   }
 
-  Result<std::string> And() {
-    auto left = Unary();
-    if (!left.ok()) return left;
-    std::string sql = *left;
-    while (IsOp("&&") || IsOp("&") || IsWord("and")) {
-      Take();
-      auto right = Unary();
-      if (!right.ok()) return right;
-      sql = "(" + sql + " AND " + *right + ")";
+  Result<std::string> Unary(bool negate) {
+    const bool is_not = IsOp("!") || IsWord("not");
+    if (!is_not && !IsOp("(")) return Test(negate);
+    if (++depth_ > kMaxExpressionDepth) {
+      return Error(fmt::format("parentheses and negations nest more than {} deep", kMaxExpressionDepth));
     }
-    return sql;
-  }
-
-  Result<std::string> Unary() {
-    if (IsOp("!") || IsWord("not")) {
-      Take();
-      auto inner = Unary();
-      if (!inner.ok()) return inner;
-      return "(NOT coalesce(" + *inner + ", 0))";
-    }
-    if (IsOp("(")) {
-      Take();
-      auto inner = Expr();
-      if (!inner.ok()) return inner;
+    Take();
+    Result<std::string> inner = is_not ? Unary(!negate) : Expr(negate);
+    if (inner.ok() && !is_not) {
       if (!IsOp(")")) return Error("expected ')'");
       Take();
-      return inner;
     }
-    return Test();
+    --depth_;
+    return inner;
   }
 
-  Result<std::string> Test() {
+  Result<std::string> Test(bool negate) {
+    if (++terms_ > kMaxExpressionTerms) {
+      return Error(fmt::format("more than {} tests in one expression", kMaxExpressionTerms));
+    }
+    auto sql = PositiveTest();
+    if (!sql.ok() || !negate) return sql;
+    return "(NOT coalesce(" + *sql + ", 0))";
+  }
+
+  Result<std::string> PositiveTest() {
     if (Peek().kind != Token::kWord) return Error("expected a field name");
     const Token field_token = Take();
     const std::string name = Lower(field_token.text);
@@ -214,13 +256,21 @@ class Compiler {
     if (name.rfind("info/", 0) == 0 && name.size() > 5) {
       info_key = field_token.text.substr(5);
       field = {"", FieldKind::kInfo};
+      auto tag = info_tags_(info_key);
+      if (!tag.ok()) return tag.status();
+      if (!tag->known) {
+        return Status::Usage(fmt::format(
+            "--where: unknown field '{}' at column {}: no file in the store declares INFO/{} and no "
+            "stored variant has it", Excerpt(field_token.text), field_token.column, Excerpt(info_key)));
+      }
+      info_is_float_ = tag->is_float;
     } else {
       auto it = Fields().find(name);
       if (it == Fields().end()) {
         std::string names;
         for (const auto& [key, unused] : Fields()) names += (names.empty() ? "" : ", ") + key;
         return Status::Usage(fmt::format("--where: unknown field '{}' at column {} (fields: {}, INFO/TAG)",
-                                         field_token.text, field_token.column, names));
+                                         Excerpt(field_token.text), field_token.column, names));
       }
       field = it->second;
     }
@@ -256,8 +306,8 @@ class Compiler {
       }
       std::string column = field.kind == FieldKind::kInfo ? "info_value(v.info, ?)" : field.sql;
       if (field.kind == FieldKind::kInfo) params_.push_back(info_key);
-      params_.push_back("%" + value.text + "%");
-      return "(" + column + (op == "~" ? " LIKE ?" : " NOT LIKE ?") + ")";
+      params_.push_back("%" + LikeLiteral(value.text) + "%");
+      return "(" + column + (op == "~" ? " LIKE ? ESCAPE '\\')" : " NOT LIKE ? ESCAPE '\\')");
     }
     switch (field.kind) {
       case FieldKind::kImpact: {
@@ -300,17 +350,21 @@ class Compiler {
       case FieldKind::kInfo: {
         params_.push_back(info_key);
         if (value.kind == Token::kNumber) {
+          const std::string column = "CAST(info_value(v.info, ?) AS REAL)";
+          if (info_is_float_) return FloatComparison(column, op, value.number);
           params_.push_back(value.number);
-          return "(CAST(info_value(v.info, ?) AS REAL) " + op + " ?)";
+          return "(" + column + " " + op + " ?)";
         }
         params_.push_back(value.text);
         return "(info_value(v.info, ?) " + op + " ?)";
       }
-      case FieldKind::kNumber: {
+      case FieldKind::kNumber:
+      case FieldKind::kFloat: {
         if (value.kind != Token::kNumber) {
           return Status::Usage(fmt::format("--where: '{}' at column {} is not a number", value.text,
                                            value.column));
         }
+        if (field.kind == FieldKind::kFloat) return FloatComparison(field.sql, op, value.number);
         params_.push_back(value.number);
         return "(" + std::string(field.sql) + " " + op + " ?)";
       }
@@ -322,15 +376,90 @@ class Compiler {
     return Status::Internal("unhandled field kind");
   }
 
+  // `column op c` on single-precision values: the column's value compared with the interval of
+  // doubles that round to the same float as c (column values are floats, or decimals a file wrote
+  // for a Float tag, which htslib reads as the float they round to).
+  std::string FloatComparison(const std::string& column, const std::string& op, double c) {
+    const auto [lo, hi] = SinglePrecisionInterval(c);
+    if (op == "=" || op == "!=") {
+      params_.push_back(lo);
+      params_.push_back(hi);
+      return "(" + column + (op == "=" ? " BETWEEN ? AND ?)" : " NOT BETWEEN ? AND ?)");
+    }
+    const bool use_lo = op == "<" || op == ">=";  // below the interval, or from its start
+    params_.push_back(use_lo ? lo : hi);
+    return "(" + column + " " + op + " ?)";
+  }
+
   std::string_view text_;
+  const InfoTagLookup& info_tags_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
+  int terms_ = 0;
+  bool info_is_float_ = false;  // of the INFO tag of the test being compiled
   std::vector<SqlValue> params_;
 };
 
 }  // namespace
 
-Result<SqlCondition> CompileWhere(std::string_view text) { return Compiler(text).Run(); }
+Result<SqlCondition> CompileWhere(std::string_view text, const InfoTagLookup& info_tags) {
+  return Compiler(text, info_tags).Run();
+}
+
+namespace {
+
+// The INFO lines of the headers of a store's files: tag -> whether every declaration says Float.
+Result<std::map<std::string, bool, std::less<>>> DeclaredInfoTags(Database& db) {
+  std::map<std::string, bool, std::less<>> tags;
+  auto stmt = db.Prepare("SELECT header FROM files");
+  if (!stmt.ok()) return stmt.status();
+  std::unique_ptr<bcf_hdr_t, decltype(&bcf_hdr_destroy)> parser(bcf_hdr_init("r"), bcf_hdr_destroy);
+  if (!parser) return Status::Internal("cannot allocate a VCF header");
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const std::string header(stmt->Text(0));
+    for (size_t at = header.find("##INFO=<"); at != std::string::npos; at = header.find("\n##INFO=<", at)) {
+      if (header[at] == '\n') ++at;
+      int length = 0;
+      bcf_hrec_t* hrec = bcf_hdr_parse_line(parser.get(), header.c_str() + at, &length);
+      ++at;
+      if (!hrec) continue;
+      const int id = bcf_hrec_find_key(hrec, "ID");
+      const int type = bcf_hrec_find_key(hrec, "Type");
+      if (id >= 0) {
+        const bool is_float = type >= 0 && std::strcmp(hrec->vals[type], "Float") == 0;
+        auto [it, inserted] = tags.emplace(hrec->vals[id], is_float);
+        if (!inserted) it->second = it->second && is_float;
+      }
+      bcf_hrec_destroy(hrec);
+    }
+  }
+  return tags;
+}
+
+}  // namespace
+
+InfoTagLookup StoreInfoTags(Database& db) {
+  auto declared = std::make_shared<std::optional<std::map<std::string, bool, std::less<>>>>();
+  return [&db, declared](const std::string& tag) -> Result<InfoTagInfo> {
+    if (!declared->has_value()) {
+      auto tags = DeclaredInfoTags(db);
+      if (!tags.ok()) return tags.status();
+      *declared = std::move(*tags);
+    }
+    if (auto it = (*declared)->find(tag); it != (*declared)->end()) return InfoTagInfo{true, it->second};
+    // htslib reads records whose INFO tags the header does not declare (it warns): look at the data.
+    auto stmt = db.Prepare("SELECT 1 FROM variants WHERE info_value(info, ?) IS NOT NULL LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, std::string_view(tag));
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    return InfoTagInfo{*row, false};
+  };
+}
 
 int BindAll(Statement& stmt, const std::vector<SqlValue>& params, int first) {
   for (const SqlValue& value : params) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "util/text_limits.h"
 
 namespace vcfagent::vcf {
 
@@ -34,6 +35,9 @@ struct Field {
   std::string name;   // as written, for messages
   int info_id = -1;   // header id of an INFO tag
   int info_type = 0;  // BCF_HT_INT, BCF_HT_REAL, BCF_HT_STR or BCF_HT_FLAG
+  bool float_valued() const {
+    return kind == FieldKind::kQual || (kind == FieldKind::kInfo && info_type == BCF_HT_REAL);
+  }
   bool numeric() const {
     return kind == FieldKind::kQual || kind == FieldKind::kPos ||
            (kind == FieldKind::kInfo && (info_type == BCF_HT_INT || info_type == BCF_HT_REAL));
@@ -95,7 +99,11 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
       i = close + 1;
     } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
                ((c == '-' || c == '+') && (std::isdigit(static_cast<unsigned char>(next(1))) || next(1) == '.'))) {
-      const std::string rest(text.substr(i));
+      // strtod reads at most the run of number-like characters; copying only that run keeps the
+      // tokenizer linear in the length of the expression.
+      size_t run = i + 1;
+      while (run < text.size() && (IsIdentChar(text[run]) || text[run] == '+' || text[run] == '-')) ++run;
+      const std::string rest(text.substr(i, run - i));
       char* end = nullptr;
       const double value = std::strtod(rest.c_str(), &end);
       if (end == rest.c_str()) return error(i, fmt::format("expected a number, found '{}'", c));
@@ -179,7 +187,7 @@ class Parser {
     if (Peek().kind != TokenKind::kEnd) {
       const Token& t = Peek();
       if (t.kind == TokenKind::kRParen) return Error(t, "unexpected ')' without a matching '('");
-      return Error(t, fmt::format("expected '&&', '||' or the end of the expression, found '{}'", t.text));
+      return Error(t, fmt::format("expected '&&', '||' or the end of the expression, found '{}'", Excerpt(t.text)));
     }
     return root;
   }
@@ -227,7 +235,26 @@ class Parser {
     return node;
   }
 
+  // Parentheses and '!' recurse: their nesting is bounded so that no input exhausts the stack.
+  Status EnterNesting(const Token& t) {
+    if (++depth_ > kMaxExpressionDepth) {
+      return Error(t, fmt::format("parentheses and '!' nest more than {} deep", kMaxExpressionDepth));
+    }
+    return Status::Ok();
+  }
+
   Result<std::unique_ptr<Node>> ParseUnary() {
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kNot || t.kind == TokenKind::kLParen) {
+      VCFAGENT_RETURN_IF_ERROR(EnterNesting(t));
+      auto inner = ParseNested();
+      --depth_;
+      return inner;
+    }
+    return ParseTest();
+  }
+
+  Result<std::unique_ptr<Node>> ParseNested() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kNot) {
       Take();
@@ -245,12 +272,12 @@ class Parser {
       if (!inner.ok()) return inner;
       if (Peek().kind != TokenKind::kRParen) {
         if (Peek().kind == TokenKind::kEnd) return Error(t, "missing ')' for the '(' opened");
-        return Error(Peek(), fmt::format("expected ')', found '{}'", Peek().text));
+        return Error(Peek(), fmt::format("expected ')', found '{}'", Excerpt(Peek().text)));
       }
       Take();
       return inner;
     }
-    return ParseTest();
+    return Status::Internal("ParseNested without '!' or '('");
   }
 
   static bool IsOperand(const Token& t) {
@@ -258,16 +285,19 @@ class Parser {
   }
 
   Result<std::unique_ptr<Node>> ParseTest() {
+    if (++terms_ > kMaxExpressionTerms) {
+      return Error(Peek(), fmt::format("more than {} tests in one expression", kMaxExpressionTerms));
+    }
     const Token& first = Take();
     if (!IsOperand(first)) {
       if (first.kind == TokenKind::kEnd) return Error(first, "unexpected end of the expression, expected a field");
-      if (first.kind == TokenKind::kCompare) return Error(first, fmt::format("expected a field before '{}'", first.text));
-      return Error(first, fmt::format("expected a field or '(', found '{}'", first.text));
+      if (first.kind == TokenKind::kCompare) return Error(first, fmt::format("expected a field before '{}'", Excerpt(first.text)));
+      return Error(first, fmt::format("expected a field or '(', found '{}'", Excerpt(first.text)));
     }
     auto node = std::make_unique<Node>();
     if (Peek().kind != TokenKind::kCompare) {
       if (first.kind != TokenKind::kIdent) {
-        return Error(first, fmt::format("a value alone is not a test: compare it with a field, e.g. QUAL>{}", first.text));
+        return Error(first, fmt::format("a value alone is not a test: compare it with a field, e.g. QUAL>{}", Excerpt(first.text)));
       }
       VCFAGENT_RETURN_IF_ERROR(ResolveField(first, node->field));
       return node;
@@ -287,7 +317,7 @@ class Parser {
     } else if (second.kind == TokenKind::kIdent) {
       return Error(second, fmt::format("expected a number or a quoted string after '{}', found '{}' "
                                        "(comparing two fields is not supported; quote strings)",
-                                       op.text, second.text));
+                                       op.text, Excerpt(second.text)));
     }
     VCFAGENT_RETURN_IF_ERROR(ResolveField(*field, node->field));
     VCFAGENT_RETURN_IF_ERROR(BindValue(*node, op, *value));
@@ -309,12 +339,12 @@ class Parser {
       const bool qualified = name.rfind("INFO/", 0) == 0;
       if (qualified) name = name.substr(5);
       if (name.find('/') != std::string::npos) {
-        return Error(t, fmt::format("unsupported field '{}': expected {}", t.text, kFieldList));
+        return Error(t, fmt::format("unsupported field '{}': expected {}", Excerpt(t.text), kFieldList));
       }
       const int id = bcf_hdr_id2int(header_, BCF_DT_ID, name.c_str());
       if (id < 0 || !bcf_hdr_idinfo_exists(header_, BCF_HL_INFO, id)) {
         return Error(t, fmt::format("unknown field '{}': expected {} (no INFO/{} in the header)",
-                                    t.text, kFieldList, name));
+                                    Excerpt(t.text), kFieldList, Excerpt(name)));
       }
       field.kind = FieldKind::kInfo;
       field.info_id = id;
@@ -335,21 +365,24 @@ class Parser {
       // bcftools' FLAG=1 / FLAG=0 (and !=); a bare FLAG is the same as FLAG=1.
       const bool equality = node.op == CompareOp::kEq || node.op == CompareOp::kNe;
       if (!equality || value.kind != TokenKind::kNumber || (value.number != 0 && value.number != 1)) {
-        return Error(op, fmt::format("{} is a flag: test it alone ({} or !{}) or with =1 / =0", f.name,
+        return Error(op, fmt::format("{} is a flag: test it alone ({} or !{}) or with =1 / =0", Excerpt(f.name),
                                      f.name, f.name));
       }
       return Status::Ok();
     }
     if (f.numeric()) {
-      if (matching) return Error(op, fmt::format("'{}' applies to strings, and {} is a number", op.text, f.name));
+      if (matching) return Error(op, fmt::format("'{}' applies to strings, and {} is a number", op.text, Excerpt(f.name)));
       if (value.kind != TokenKind::kNumber) {
         return Error(value, fmt::format("{} is a number, expected a number after '{}', found \"{}\"",
-                                        f.name, op.text, value.text));
+                                        f.name, op.text, Excerpt(value.text)));
       }
+      // QUAL and Float INFO values are single precision: compare them, as bcftools does, with the
+      // constant rounded to single precision, so AF=0.01 finds the 0.01 the file wrote.
+      if (f.float_valued()) node.number = static_cast<double>(static_cast<float>(value.number));
       return Status::Ok();
     }
     if (ordering) {
-      return Error(op, fmt::format("'{}' needs a numeric field, and {} is not numeric", op.text, f.name));
+      return Error(op, fmt::format("'{}' needs a numeric field, and {} is not numeric", op.text, Excerpt(f.name)));
     }
     if (f.kind == FieldKind::kFilter) {
       if (value.text != ".") {
@@ -360,7 +393,7 @@ class Parser {
           const std::string name = value.text.substr(start, end - start);
           const int id = bcf_hdr_id2int(header_, BCF_DT_ID, name.c_str());
           if (name.empty() || id < 0 || !bcf_hdr_idinfo_exists(header_, BCF_HL_FLT, id)) {
-            return Error(value, fmt::format("unknown FILTER '{}' (not defined in the header)", name));
+            return Error(value, fmt::format("unknown FILTER '{}' (not defined in the header)", Excerpt(name)));
           }
           node.filter_ids.push_back(id);
           start = end + 1;
@@ -377,13 +410,17 @@ class Parser {
       return Status::Ok();
     }
     if (matching) {
+      if (value.text.size() > kMaxRegexBytes) {
+        return Error(value, fmt::format("the regular expression is {} bytes long; the limit is {} bytes",
+                                        value.text.size(), kMaxRegexBytes));
+      }
       node.regex.reset(new regex_t);
       const int rc = regcomp(node.regex.get(), value.text.c_str(), REG_EXTENDED | REG_NOSUB);
       if (rc != 0) {
         char message[256];
         regerror(rc, node.regex.get(), message, sizeof message);
         delete node.regex.release();
-        return Error(value, fmt::format("invalid regular expression \"{}\": {}", value.text, message));
+        return Error(value, fmt::format("invalid regular expression \"{}\": {}", Excerpt(value.text), message));
       }
     }
     return Status::Ok();
@@ -391,6 +428,8 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
+  int terms_ = 0;
   const bcf_hdr_t* header_;
 };
 
@@ -570,6 +609,7 @@ bool EvaluateNode(const Node& node, const bcf_hdr_t* header, bcf1_t* rec) {
 
 Result<std::unique_ptr<FilterExpression>> FilterExpression::Parse(std::string_view text,
                                                                   const bcf_hdr_t* header) {
+  VCFAGENT_RETURN_IF_ERROR(CheckTextSize("the filter expression", text.size(), kMaxExpressionBytes));
   auto tokens = Tokenize(text);
   if (!tokens.ok()) return tokens.status();
   Parser parser(std::move(tokens.value()), header);
@@ -606,7 +646,7 @@ Result<int> ParseVariantTypes(std::string_view list) {
     else if (name == "ref") mask |= kTypeRefBit;
     else {
       return Status::Usage(fmt::format(
-          "unknown variant type '{}': expected snps, indels, mnps, other, bnd, overlap or ref", name));
+          "unknown variant type '{}': expected snps, indels, mnps, other, bnd, overlap or ref", Excerpt(name)));
     }
     start = end + 1;
   }

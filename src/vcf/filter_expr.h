@@ -15,8 +15,13 @@
 // (ref, snp, mnp, indel, other, bnd) with the same = (exact) and ~ (contains) meaning. For other
 // strings ~ is a regular-expression search (POSIX extended).
 //
+// QUAL and Float INFO values are single precision: as in bcftools, the constant they are compared
+// with is rounded to single precision first (INFO/AF=0.01 finds AF=0.01; INFO/AF<0.01 does not).
+//
 // Parse() checks names against the header, so an unknown INFO tag is an error, not a silent false.
-// Errors are Usage errors with a 1-based column: "expected a value after '>' at column 8".
+// Errors are Usage errors with a 1-based column: "expected a value after '>' at column 8". The text,
+// the nesting of '(' and '!', the number of tests and regular expressions are bounded
+// (util/text_limits.h), so no input exhausts the recursive parser's stack.
 // Evaluate() reuses internal buffers: one FilterExpression per thread.
 #pragma once
 

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "fmt/format.h"
+#include "util/text_limits.h"
 
 namespace vcfagent::vcf {
 
@@ -35,7 +36,7 @@ Status ParseCoordinates(std::string_view coords, Region& region) {
   const std::string_view first = coords.substr(0, dash);
   const auto begin = ParsePosition(first);
   if (!begin) {
-    return Status::Usage(fmt::format("expected a start position after ':', found '{}'", first));
+    return Status::Usage(fmt::format("expected a start position after ':', found '{}'", Excerpt(first)));
   }
   if (*begin < 1) return Status::Usage("positions are 1-based: the start must be at least 1");
   region.begin = *begin - 1;
@@ -49,7 +50,7 @@ Status ParseCoordinates(std::string_view coords, Region& region) {
     return Status::Ok();
   }
   const auto end = ParsePosition(second);
-  if (!end) return Status::Usage(fmt::format("expected an end position after '-', found '{}'", second));
+  if (!end) return Status::Usage(fmt::format("expected an end position after '-', found '{}'", Excerpt(second)));
   if (*end < *begin) {
     return Status::Usage(fmt::format("the end {} is before the start {}", *end, *begin));
   }
@@ -76,7 +77,7 @@ Result<Region> ParseItem(std::string_view item, const ContigLookup& is_contig) {
     const std::string_view rest = item.substr(close + 1);
     if (rest.empty()) return region;
     if (rest.front() != ':') {
-      return Status::Usage(fmt::format("expected ':' or the end of the region after '}}', found '{}'", rest));
+      return Status::Usage(fmt::format("expected ':' or the end of the region after '}}', found '{}'", Excerpt(rest)));
     }
     VCFAGENT_RETURN_IF_ERROR(ParseCoordinates(rest.substr(1), region));
     return region;
@@ -112,6 +113,7 @@ std::string FormatRegion(const Region& region) {
 }
 
 Result<std::vector<Region>> ParseRegionList(std::string_view text, const ContigLookup& is_contig) {
+  VCFAGENT_RETURN_IF_ERROR(CheckTextSize("the region list", text.size(), kMaxRegionListBytes));
   std::vector<Region> regions;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -121,7 +123,7 @@ Result<std::vector<Region>> ParseRegionList(std::string_view text, const ContigL
       const size_t close = text.find('}', end);
       if (close == std::string_view::npos) {
         return Status::Usage(fmt::format("cannot parse region '{}': '{{' without a matching '}}'",
-                                         text.substr(pos)));
+                                         Excerpt(text.substr(pos))));
       }
       end = close;
     }
@@ -129,11 +131,11 @@ Result<std::vector<Region>> ParseRegionList(std::string_view text, const ContigL
     const std::string_view item = text.substr(pos, end - pos);
     if (item.empty()) {
       return Status::Usage(fmt::format("cannot parse regions '{}': empty region at character {}",
-                                       text, pos + 1));
+                                       Excerpt(text), pos + 1));
     }
     auto region = ParseItem(item, is_contig);
     if (!region.ok()) {
-      return Status::Usage(fmt::format("cannot parse region '{}': {}", item, region.status().message()));
+      return Status::Usage(fmt::format("cannot parse region '{}': {}", Excerpt(item), region.status().message()));
     }
     regions.push_back(std::move(region.value()));
     pos = end + 1;

@@ -11,7 +11,8 @@
 // A record overlaps a region as in tabix/bcftools: its span is [pos, pos + rlen) (htslib's rlen
 // covers REF and INFO/END). RegionSet merges overlapping intervals per contig and answers overlap
 // queries in O(log n). Malformed regions are Usage errors (exit 2) naming the item and what was
-// expected; an unreadable file is an I/O error.
+// expected; an unreadable file is an I/O error. A region list given as text is at most
+// kMaxRegionListBytes (util/text_limits.h).
 #pragma once
 
 #include <cstdint>

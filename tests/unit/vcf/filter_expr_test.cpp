@@ -5,6 +5,7 @@
 #include <string>
 
 #include "support/test_support.h"
+#include "util/text_limits.h"
 #include "vcf/variant_reader.h"
 
 namespace vcfagent::vcf {
@@ -127,6 +128,82 @@ TEST_F(FilterExprTest, ErrorsHaveColumns) {
   EXPECT_EQ(Error("QUAL > POS"),
             "expected a number or a quoted string after '>', found 'POS' (comparing two fields is not "
             "supported; quote strings) at column 8");
+}
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST_F(FilterExprTest, NestingTestsAndSizeAreBounded) {
+  // The inputs: 20,000 nested parentheses or 50,000 '!' overflowed the parser's stack.
+  EXPECT_EQ(Error(Repeat("(", 20000) + "QUAL>10" + Repeat(")", 20000)),
+            "the filter expression is 40007 bytes long; the limit is 16384 bytes");
+  EXPECT_EQ(Error(Repeat("!", 50000) + "QUAL>10"),
+            "the filter expression is 50007 bytes long; the limit is 16384 bytes");
+  EXPECT_EQ(Error(Repeat("(", 5000) + "QUAL>10" + Repeat(")", 5000)),
+            "parentheses and '!' nest more than 32 deep at column 33");
+  EXPECT_EQ(Error(Repeat("!", 5000) + "QUAL>10"), "parentheses and '!' nest more than 32 deep at column 33");
+  EXPECT_EQ(Error(Repeat("(!", 20) + "DB" + Repeat(")", 20)),
+            "parentheses and '!' nest more than 32 deep at column 33");
+  std::string tests = "QUAL>1";
+  for (int i = 1; i <= kMaxExpressionTerms; ++i) tests += " && QUAL>1";
+  EXPECT_EQ(Error(tests), "more than 500 tests in one expression at column 5001");
+  EXPECT_EQ(Error("GENE~\"" + Repeat("(a)", 400) + "\""),
+            "the regular expression is 1200 bytes long; the limit is 1024 bytes at column 6");
+  // At the limits an expression parses and evaluates.
+  EXPECT_EQ(Matches(Repeat("!", 32) + "QUAL>10"), "100");
+  EXPECT_EQ(Matches(Repeat("(", 32) + "QUAL>10" + Repeat(")", 32)), "100");
+  tests = "QUAL>10";
+  for (int i = 1; i < kMaxExpressionTerms; ++i) tests += i % 2 ? " || POS=20" : " && QUAL>10";
+  EXPECT_EQ(Matches(tests), "110");
+}
+
+TEST_F(FilterExprTest, ErrorsQuoteLongTextShortly) {
+  const std::string message = Error("QUAL>10 && \"" + Repeat("x", 5000) + "\"");
+  EXPECT_LT(message.size(), 200u) << message;
+}
+
+// QUAL and Float INFO values are single precision; bcftools compares them with the constant
+// rounded to single precision, so AF=0.01 finds the 0.01 the file wrote and AF<0.01 does not.
+TEST(FilterFloatTest, FloatFieldsCompareWithTheConstantInSinglePrecision) {
+  TempDir dir;
+  WriteFile(dir.File("f.vcf"),
+            "##fileformat=VCFv4.2\n"
+            "##contig=<ID=1>\n"
+            "##INFO=<ID=AF,Number=A,Type=Float,Description=\"f\">\n"
+            "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+            "1\t10\t.\tA\tG\t0.1\tPASS\tAF=0.01;DP=3\n"
+            "1\t20\t.\tA\tC\t0.2\tPASS\tAF=0.02;DP=4\n"
+            "1\t30\t.\tA\tT\t10\tPASS\tAF=0.0100000001;DP=5\n");
+  auto reader = VariantReader::Open(dir.File("f.vcf"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  std::vector<BcfRecordPtr> records;
+  for (int i = 0; i < 3; ++i) {
+    records.push_back(NewRecord());
+    auto more = (*reader)->Next(records.back().get());
+    ASSERT_TRUE(more.ok() && *more);
+  }
+  const auto matches = [&](const std::string& text) {
+    auto expr = FilterExpression::Parse(text, (*reader)->header());
+    EXPECT_TRUE(expr.ok()) << text << ": " << expr.status().message();
+    std::string out;
+    if (expr.ok()) {
+      for (auto& rec : records) out += (*expr)->Evaluate(rec.get()) ? '1' : '0';
+    }
+    return out;
+  };
+  EXPECT_EQ(matches("INFO/AF=0.01"), "101");  // 0.0100000001 is the float 0.01 too
+  EXPECT_EQ(matches("INFO/AF<0.01"), "000");
+  EXPECT_EQ(matches("INFO/AF<=0.01"), "101");
+  EXPECT_EQ(matches("INFO/AF>0.01"), "010");
+  EXPECT_EQ(matches("INFO/AF!=0.01"), "010");
+  EXPECT_EQ(matches("0.01=AF"), "101");
+  EXPECT_EQ(matches("QUAL=0.1"), "100");
+  EXPECT_EQ(matches("QUAL>=0.2"), "011");
+  EXPECT_EQ(matches("DP<3.5"), "100");  // Integer fields compare with the constant as written
 }
 
 TEST(VariantTypesTest, Names) {

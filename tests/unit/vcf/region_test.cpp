@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "support/test_support.h"
+#include "util/text_limits.h"
 
 namespace vcfagent::vcf {
 namespace {
@@ -64,6 +66,24 @@ TEST(RegionParseTest, MalformedRegionsSayWhat) {
   EXPECT_NE(ParseError("{chr1:5").find("without a matching '}'"), std::string::npos);
   EXPECT_NE(ParseError(":5").find("empty contig name"), std::string::npos);
   ParseError("");
+}
+
+TEST(RegionParseTest, LongListsAreBoundedAndQuotedShortly) {
+  std::string list;
+  while (list.size() <= kMaxRegionListBytes) list += "chr1:1000000-2000000,";
+  list += "chr2";
+  auto too_long = ParseRegionList(list);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.status().exit_code(), 2);
+  EXPECT_EQ(too_long.status().message(),
+            "the region list is " + std::to_string(list.size()) + " bytes long; the limit is 262144 bytes");
+  // A list at the limit parses; an error in a long list quotes only the start of it.
+  list.resize(kMaxRegionListBytes - 20);
+  list.resize(list.rfind(','));
+  EXPECT_EQ(ParseOk(list).size(), std::count(list.begin(), list.end(), ',') + 1u);
+  auto bad = ParseRegionList(list + ",,chr2");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_LT(bad.status().message().size(), 200u) << bad.status().message().substr(0, 300);
 }
 
 TEST(RegionFormatTest, RoundTrips) {
