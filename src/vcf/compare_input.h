@@ -5,11 +5,16 @@
 // otherwise). Records outside the -r regions are skipped, and with normalisation the records are
 // split (and left-aligned) and given back in sorted order. Records come back with BCF_UN_STR
 // unpacked; give them back with Recycle() to reuse their memory.
+//
+// HasContig() tells the merge sweep whether the file has records on a contig it has not reached
+// yet, which decides the contig order when the two files are on different contigs.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "util/status.h"
@@ -42,6 +47,13 @@ class SortedInput {
   // Records given out so far.
   uint64_t records() const { return records_; }
 
+  // Whether the file has a record on `contig` anywhere (before or after the current record),
+  // learnt once from its index (.csi/.tbi not older than the file) or, without one, from a
+  // second pass over the file's CHROM column. nullopt when the input cannot be read twice
+  // (standard input, a pipe). With -r regions, a contig counts even if its records are all
+  // outside them.
+  Result<std::optional<bool>> HasContig(const std::string& contig);
+
  private:
   static constexpr size_t kPoolSize = 64;
   SortedInput() = default;
@@ -55,6 +67,9 @@ class SortedInput {
   size_t ready_next_ = 0;
   std::vector<BcfRecordPtr> pool_;
   std::vector<bool> seen_rids_;
+  int threads_ = 0;
+  bool contigs_looked_up_ = false;
+  std::optional<std::unordered_set<std::string>> contigs_;  // every contig with records
   int32_t last_rid_ = -1;
   int64_t last_pos_ = -1;
   bool at_end_ = false;
