@@ -350,21 +350,59 @@ Status ExportHeader::Build(Store& store, const VariantPage& page) {
 
 std::string ExportHeader::Info(int64_t file_id, const std::string& info) const {
   auto file = conversions_.find(file_id);
-  if (info.empty() || file == conversions_.end()) return info;
   std::string out;
   for (const auto& field : SplitText(info, ';')) {
+    // Stores hold "=" as the INFO of a multiallelic record that had none (the allele split of
+    // ingest's IngestReader::SubsetInfo): a field without a key is not VCF.
+    if (field.empty() || field[0] == '=') continue;
     const size_t eq = field.find('=');
-    auto it = file->second.find(std::string_view(field).substr(0, eq));
     std::string rewritten = field;
-    if (it != file->second.end()) {
-      const Conversion& c = it->second;
-      auto value = ConvertValue(eq == std::string::npos ? "." : field.substr(eq + 1), c.from_number,
-                                c.to_number, c.to_type);
-      rewritten = value ? it->first + "=" + *value : it->first;
+    if (file != conversions_.end()) {
+      auto it = file->second.find(std::string_view(field).substr(0, eq));
+      if (it != file->second.end()) {
+        const Conversion& c = it->second;
+        auto value = ConvertValue(eq == std::string::npos ? "." : field.substr(eq + 1),
+                                  c.from_number, c.to_number, c.to_type);
+        rewritten = value ? it->first + "=" + *value : it->first;
+      }
     }
     out += (out.empty() ? "" : ";") + rewritten;
   }
-  return out;
+  return out.empty() ? "." : out;
+}
+
+// The queried sample's GT for a record with one ALT. The stored GT numbers the alleles of the
+// record in the file the call came from, and other alleles are written as 0 (the bcftools norm
+// -m- convention). The variant's allele_index is its index in the file that introduced it; a
+// call from another file may number it differently (C,G in one file, G alone in another), so
+// there the stored zygosity decides: het is 0/1 (unphased: which haplotype carries the ALT is not
+// known), hom-alt is 1/1, and a partly missing call is missing.
+std::string SplitGenotype(const VariantRecord& r) {
+  const QueriedCall& call = *r.call;
+  std::vector<std::string> alleles;
+  std::string separators;
+  size_t i = 0;
+  while (i <= call.gt.size()) {
+    const size_t j = call.gt.find_first_of("/|", i);
+    alleles.push_back(call.gt.substr(i, j == std::string::npos ? j : j - i));
+    if (j == std::string::npos) break;
+    separators += call.gt[j];
+    i = j + 1;
+  }
+  const bool same_numbering = call.file_id == r.file_id;
+  std::string rebuilt;
+  for (size_t k = 0; k < alleles.size(); ++k) {
+    if (k) rebuilt += same_numbering ? separators[k - 1] : '/';
+    if (alleles[k] == "." || alleles[k].empty() ||
+        (call.zygosity == Zygosity::kMissing && !same_numbering)) {
+      rebuilt += '.';
+    } else if (same_numbering) {
+      rebuilt += alleles[k] == std::to_string(r.allele_index) ? '1' : '0';
+    } else {
+      rebuilt += call.zygosity == Zygosity::kHomAlt || k + 1 == alleles.size() ? '1' : '0';
+    }
+  }
+  return rebuilt;
 }
 
 Result<std::string> Vcf(Store& store, const VariantPage& page, const VariantQuery& query) {
@@ -394,25 +432,9 @@ Result<std::string> Vcf(Store& store, const VariantPage& page, const VariantQuer
   for (const auto& r : page.variants) {
     out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", r.chrom, r.pos, r.rsid.value_or("."), r.ref,
                        r.alt, r.qual ? fmt::format("{:g}", *r.qual) : ".", r.filter.value_or("."),
-                       r.info.empty() ? "." : header.Info(r.file_id, r.info));
+                       header.Info(r.file_id, r.info));
     if (with_call && r.call) {
-      // The stored GT names the original record's alleles; after splitting, this record has one
-      // ALT, so other alleles are written as 0 (the bcftools norm -m- convention).
-      std::string rebuilt;
-      size_t i = 0;
-      const std::string& original = r.call->gt;
-      while (i < original.size()) {
-        if (original[i] == '/' || original[i] == '|') {
-          rebuilt += original[i++];
-          continue;
-        }
-        size_t j = i;
-        while (j < original.size() && original[j] != '/' && original[j] != '|') ++j;
-        const std::string allele = original.substr(i, j - i);
-        rebuilt += allele == "." ? "." : allele == std::to_string(r.allele_index) ? "1" : "0";
-        i = j;
-      }
-      out += fmt::format("\tGT:DP:GQ\t{}:{}:{}", rebuilt, r.call->dp ? std::to_string(*r.call->dp) : ".",
+      out += fmt::format("\tGT:DP:GQ\t{}:{}:{}", SplitGenotype(r), r.call->dp ? std::to_string(*r.call->dp) : ".",
                          r.call->gq ? std::to_string(*r.call->gq) : ".");
     }
     out += "\n";

@@ -144,7 +144,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
     case VariantQuery::Sort::kCarriers: order = fmt::format("(v.n_het + v.n_hom_alt){}, v.variant_id", dir); break;
   }
   std::string sql = "SELECT " + std::string(VariantColumns());
-  if (sample_id) sql += ", gt.gt, gt.zygosity, gt.dp, gt.gq, gt.ad";
+  if (sample_id) sql += ", gt.gt, gt.zygosity, gt.dp, gt.gq, gt.ad, gt.file_id";
   sql += " FROM " + from;
   if (!conditions.empty()) {
     sql += " WHERE ";
@@ -176,6 +176,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
       call.dp = stmt->OptionalInt(base + 2);
       call.gq = stmt->OptionalInt(base + 3);
       call.ad = stmt->Text(base + 4);
+      call.file_id = stmt->Int(base + 5);
       record.call = std::move(call);
     }
     page.variants.push_back(std::move(record));

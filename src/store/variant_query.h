@@ -32,6 +32,7 @@ struct QueriedCall {
   Zygosity zygosity = Zygosity::kHet;
   std::optional<int64_t> dp, gq;
   std::string ad;
+  int64_t file_id = 0;  // the file the call came from: `gt` numbers that file's alleles
 };
 
 struct VariantRecord {

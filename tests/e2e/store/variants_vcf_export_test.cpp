@@ -120,6 +120,28 @@ TEST_F(VariantsVcfExportTest, WithASampleColumnToo) {
   EXPECT_THAT(values.out, HasSubstr("300 G 0.1 1/0 12 20\n"));
 }
 
+// A call from a file that numbers the ALT differently from the file that introduced the variant
+// (T is A's allele 2 at 300, C's only ALT), and a multiallelic record without INFO (stored as
+// "=" by the allele split): the export keeps the call a carrier and writes no empty INFO key.
+TEST_F(VariantsVcfExportTest, CallsFromAnotherFileAndRecordsWithoutInfo) {
+  WriteFile(tmp_.File("c.vcf"),
+            "##fileformat=VCFv4.2\n"
+            "##contig=<ID=1,length=10000>\n"
+            "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS3\n"
+            "1\t300\t.\tA\tT\t.\t.\t.\tGT\t0|1\n"
+            "1\t400\t.\tA\tC,G\t.\t.\t.\tGT\t1|2\n");
+  ASSERT_EQ(RunVcfAgent({"ingest", tmp_.File("c.vcf"), "--db", db_, "--no-index"}).exit_code, 0);
+  const std::string out = tmp_.File("s3.vcf");
+  ExportAndCheck(out, {"-s", "S3"});
+  auto values = RunProgram("bcftools", {"query", "-f", "%POS %ALT %INFO [%GT]\n", out});
+  ASSERT_EQ(values.exit_code, 0) << values.err;
+  EXPECT_EQ(values.out,
+            "300 T AF=0.2;TAG=5 0/1\n"  // A's record, S3's call from C: phase unknown there
+            "400 C . 1|0\n"
+            "400 G . 0|1\n");
+}
+
 TEST_F(VariantsVcfExportTest, FilesThatAgreeKeepTheirLinesUnchanged) {
   TempDir other;
   const std::string db = other.File("store");
