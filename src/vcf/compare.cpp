@@ -189,28 +189,15 @@ class Comparison {
     while (side_[0].next || side_[1].next) {
       auto next = NextContig();
       if (!next.ok()) return next.status();
-      const int contig = *next;
-      while (OnContig(0, contig) || OnContig(1, contig)) {
-        if (CancelRequested()) return Status::Cancelled("interrupted");
-        int64_t pos = INT64_MAX;
-        for (int i = 0; i < 2; ++i) {
-          if (OnContig(i, contig)) pos = std::min<int64_t>(pos, side_[i].next->pos);
-        }
-        for (int i = 0; i < 2; ++i) {
-          side_[i].here.clear();
-          while (OnContig(i, contig) && side_[i].next->pos == pos) {
-            side_[i].here.push_back(std::move(side_[i].next));
-            VCFAGENT_RETURN_IF_ERROR(Advance(i));
-          }
-        }
-        VCFAGENT_RETURN_IF_ERROR(ComparePosition());
-        progress.Update(side_[0].in->records() + side_[1].in->records());
+      if (*next == kByIndex) {
+        VCFAGENT_RETURN_IF_ERROR(SweepByIndex(progress));
+        break;
       }
-      closed_[contig] = true;
+      VCFAGENT_RETURN_IF_ERROR(SweepContig(*next, progress));
     }
     progress.Finish(side_[0].in->records() + side_[1].in->records());
-    result_.records_a = side_[0].in->records();
-    result_.records_b = side_[1].in->records();
+    result_.records_a = side_[0].in->records() - side_[0].dropped;
+    result_.records_b = side_[1].in->records() - side_[1].dropped;
     for (auto& writer : writers_) {
       if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Finish());
     }
@@ -227,10 +214,68 @@ class Comparison {
     std::vector<BcfRecordPtr> here;  // the records at the current position
     std::vector<bcf1_t*> here_raw;
     std::vector<bool> contigs_seen;  // by contig id: the file has records there
+    uint64_t dropped = 0;            // records read, then read again by index
   };
   enum Output { kPrivateA = 0, kPrivateB = 1, kShared = 2 };
+  static constexpr int kByIndex = -1;  // NextContig: compare the rest contig by contig, by index
 
   bool OnContig(int i, int contig) const { return side_[i].next && side_[i].next_contig == contig; }
+
+  // Compares the records of both files on `contig`, from where each file is.
+  Status SweepContig(int contig, ProgressMeter& progress) {
+    while (OnContig(0, contig) || OnContig(1, contig)) {
+      if (CancelRequested()) return Status::Cancelled("interrupted");
+      int64_t pos = INT64_MAX;
+      for (int i = 0; i < 2; ++i) {
+        if (OnContig(i, contig)) pos = std::min<int64_t>(pos, side_[i].next->pos);
+      }
+      for (int i = 0; i < 2; ++i) {
+        side_[i].here.clear();
+        while (OnContig(i, contig) && side_[i].next->pos == pos) {
+          side_[i].here.push_back(std::move(side_[i].next));
+          VCFAGENT_RETURN_IF_ERROR(Advance(i));
+        }
+      }
+      VCFAGENT_RETURN_IF_ERROR(ComparePosition());
+      progress.Update(side_[0].in->records() + side_[1].in->records());
+    }
+    closed_[contig] = true;
+    return Status::Ok();
+  }
+
+  // The rest of the comparison for two indexed files whose shared contigs come in opposite
+  // orders: each contig not compared yet (A's index order, then B's others) is read from both
+  // files by their indexes, as bcftools isec reads them.
+  Status SweepByIndex(ProgressMeter& progress) {
+    std::vector<std::string> order;
+    std::unordered_map<std::string, bool> listed;
+    for (int i = 0; i < 2; ++i) {
+      for (const auto& name : side_[i].in->IndexContigs()) {
+        const int id = contigs_.Id(name);
+        if (id < static_cast<int>(closed_.size()) && closed_[id]) continue;
+        if (listed.emplace(name, true).second) order.push_back(name);
+      }
+    }
+    closed_.resize(contigs_.size(), false);
+    for (int i = 0; i < 2; ++i) {
+      if (side_[i].next) ++side_[i].dropped;  // read again from its contig's start
+      side_[i].next.reset();
+    }
+    for (const auto& name : order) {
+      for (int i = 0; i < 2; ++i) {
+        VCFAGENT_RETURN_IF_ERROR(side_[i].in->SeekContig(name));
+        VCFAGENT_RETURN_IF_ERROR(Advance(i));
+      }
+      VCFAGENT_RETURN_IF_ERROR(SweepContig(contigs_.Id(name), progress));
+      for (int i = 0; i < 2; ++i) {
+        if (side_[i].next) {
+          return Status::Internal(fmt::format("{}: record on contig '{}' while reading '{}' by index",
+                                              side_[i].in->Where(), contigs_.Name(side_[i].next_contig), name));
+        }
+      }
+    }
+    return Status::Ok();
+  }
 
   Status Advance(int i) {
     Side& side = side_[i];
@@ -281,7 +326,8 @@ class Comparison {
 
   // The contig to sweep next. When the files are on different contigs X (A) and Y (B), X can go
   // first unless B has X further on, and Y unless A has Y further on; if both files have both,
-  // their orders conflict and no single pass can pair their records. Whether a file has a contig
+  // their orders conflict and no single pass can pair their records (with both files indexed,
+  // kByIndex: the rest is read contig by contig by the indexes). Whether a file has a contig
   // further on comes from its index or a scan (SortedInput::HasContig); only when neither file
   // can say (both read from pipes) does the header order guess, checked by Advance().
   Result<int> NextContig() {
@@ -296,11 +342,12 @@ class Comparison {
     if (!a_has_y.ok()) return a_has_y.status();
     if (*a_has_y == false) return y;
     if (*b_has_x == true && *a_has_y == true) {
+      if (side_[0].in->CanSeek() && side_[1].in->CanSeek()) return kByIndex;
       return Status::InvalidInput(fmt::format(
           "{}: contig '{}' comes before contig '{}' in this file, and after it in {}: the two "
-          "files order their contigs differently, so they cannot be compared in one pass (sort "
-          "one in the other's contig order, e.g. bcftools sort after giving both the same "
-          "##contig header lines)",
+          "files order their contigs differently, so they cannot be compared in one pass (bgzip "
+          "and index both, and they are read by index; or sort one in the other's contig order, "
+          "e.g. bcftools sort after giving both the same ##contig header lines)",
           side_[0].in->Where(), contigs_.Name(x), contigs_.Name(y), DisplayName(side_[1].in->path())));
     }
     if (*b_has_x == true) return y;

@@ -11,9 +11,11 @@
 // Input must be sorted: each contig in one block, positions non-decreasing, and contigs present in
 // both files in the same relative order (the files may have different contigs, in any order that
 // allows it; the sweep learns which contigs a file has from its index, or from a quick second
-// pass over an unindexed file when the two files are on different contigs). Violations are
-// InvalidInput errors naming the file and line, and for contig orders the two contigs in
-// conflict. Memory holds only the records of one position (plus the normalisation window).
+// pass over an unindexed file when the two files are on different contigs). Where the shared
+// contigs come in opposite orders and both files are indexed, the rest is read contig by contig
+// through the indexes (as bcftools isec reads). Violations are InvalidInput errors naming the
+// file and line, and for contig orders the two contigs in conflict. Memory holds only the records
+// of one position (plus the normalisation window).
 #pragma once
 
 #include <htslib/vcf.h>

@@ -10,7 +10,12 @@
 // yet, which decides the contig order when the two files are on different contigs.
 #pragma once
 
+#include <htslib/hts.h>
+#include <htslib/kstring.h>
+#include <htslib/tbx.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,10 +39,13 @@ struct SortedInputOptions {
 class SortedInput {
  public:
   static Result<std::unique_ptr<SortedInput>> Open(const std::string& path, const SortedInputOptions& options);
+  ~SortedInput() { free(line_.s); }
+  SortedInput(const SortedInput&) = delete;
+  SortedInput& operator=(const SortedInput&) = delete;
 
   const bcf_hdr_t* header() const { return reader_->header(); }
   const std::string& path() const { return reader_->path(); }
-  std::string Where() const { return reader_->Where(); }
+  std::string Where() const;
 
   // The next record, or null at the end of the input.
   Result<BcfRecordPtr> Next();
@@ -54,6 +62,25 @@ class SortedInput {
   // outside them.
   Result<std::optional<bool>> HasContig(const std::string& contig);
 
+  // The loaded index (after HasContig), for reading one contig at a time when the two files order
+  // their shared contigs differently, which one pass front to back cannot pair.
+  struct Index {
+    struct TbxDeleter {
+      void operator()(tbx_t* tbx) const;
+    };
+    struct IdxDeleter {
+      void operator()(hts_idx_t* idx) const;
+    };
+    std::unique_ptr<tbx_t, TbxDeleter> tbx;     // bgzipped VCF (.tbi or .csi)
+    std::unique_ptr<hts_idx_t, IdxDeleter> idx; // BCF (.csi)
+    std::vector<std::string> contigs;           // with records, in index order
+  };
+  bool CanSeek() const { return index_.tbx || index_.idx; }
+  const std::vector<std::string>& IndexContigs() const { return index_.contigs; }
+  // From now on Next() gives the records of `contig` from its start (by the index), then null.
+  // Records given out before are the caller's; buffered ones are dropped.
+  Status SeekContig(const std::string& contig);
+
  private:
   static constexpr size_t kPoolSize = 64;
   SortedInput() = default;
@@ -66,8 +93,20 @@ class SortedInput {
   std::vector<BcfRecordPtr> ready_;
   size_t ready_next_ = 0;
   std::vector<BcfRecordPtr> pool_;
+  struct ItrDeleter {
+    void operator()(hts_itr_t* itr) const;
+  };
+  Result<bool> Read(bcf1_t* rec);  // the next record of the file, or of the sought contig
+
   std::vector<bool> seen_rids_;
   int threads_ = 0;
+  NormalizeOptions normalize_options_;
+  Index index_;
+  bool by_index_ = false;
+  std::unique_ptr<hts_itr_t, ItrDeleter> itr_;
+  std::string seek_contig_;
+  int64_t seek_records_ = 0;
+  kstring_t line_ = {0, 0, nullptr};
   bool contigs_looked_up_ = false;
   std::optional<std::unordered_set<std::string>> contigs_;  // every contig with records
   int32_t last_rid_ = -1;
