@@ -13,7 +13,7 @@ std::string_view VariantColumns() {
          "v.end_pos, v.ref, v.alt, v.rsid, v.qual, v.filter, v.class, v.af, "
          "(SELECT name FROM genes g WHERE g.gene_id = v.gene_id), v.consequence, v.impact, "
          "v.clnsig, v.info, v.annotations, v.n_het, v.n_hom_alt, v.n_missing, v.n_called, "
-         "v.dp_sum, v.dp_n, v.gq_sum, v.gq_n, v.allele_index";
+         "v.dp_sum, v.dp_n, v.gq_sum, v.gq_n, v.allele_index, v.file_id";
 }
 
 VariantRecord ReadVariantRow(const Statement& s) {
@@ -43,6 +43,7 @@ VariantRecord ReadVariantRow(const Statement& s) {
   if (s.Int(22) > 0) r.mean_dp = static_cast<double>(s.Int(21)) / s.Int(22);
   if (s.Int(24) > 0) r.mean_gq = static_cast<double>(s.Int(23)) / s.Int(24);
   r.allele_index = static_cast<int>(s.Int(25));
+  r.file_id = s.Int(26);
   return r;
 }
 
@@ -143,7 +144,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
     case VariantQuery::Sort::kCarriers: order = fmt::format("(v.n_het + v.n_hom_alt){}, v.variant_id", dir); break;
   }
   std::string sql = "SELECT " + std::string(VariantColumns());
-  if (sample_id) sql += ", gt.gt, gt.zygosity, gt.dp, gt.gq, gt.ad";
+  if (sample_id) sql += ", gt.gt, gt.zygosity, gt.dp, gt.gq, gt.ad, gt.file_id";
   sql += " FROM " + from;
   if (!conditions.empty()) {
     sql += " WHERE ";
@@ -167,7 +168,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
     }
     VariantRecord record = ReadVariantRow(*stmt);
     if (sample_id) {
-      const int base = 26;
+      const int base = 27;
       QueriedCall call;
       call.sample = query.sample;
       call.gt = stmt->Text(base);
@@ -175,6 +176,7 @@ Result<VariantPage> QueryVariants(Store& store, const VariantQuery& query) {
       call.dp = stmt->OptionalInt(base + 2);
       call.gq = stmt->OptionalInt(base + 3);
       call.ad = stmt->Text(base + 4);
+      call.file_id = stmt->Int(base + 5);
       record.call = std::move(call);
     }
     page.variants.push_back(std::move(record));

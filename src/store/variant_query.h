@@ -32,6 +32,7 @@ struct QueriedCall {
   Zygosity zygosity = Zygosity::kHet;
   std::optional<int64_t> dp, gq;
   std::string ad;
+  int64_t file_id = 0;  // the file the call came from: `gt` numbers that file's alleles
 };
 
 struct VariantRecord {
@@ -43,6 +44,7 @@ struct VariantRecord {
   std::optional<double> qual, af, cohort_af;
   VariantClass variant_class = VariantClass::kSnv;
   int allele_index = 1;  // the ALT's index in the original (multiallelic) record
+  int64_t file_id = 0;   // the file that introduced the variant: `info` follows its header
   std::string gene, consequence, clnsig, info, annotations;
   Impact impact = Impact::kNone;
   int64_t n_het = 0, n_hom_alt = 0, n_missing = 0, n_called = 0;

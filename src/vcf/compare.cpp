@@ -83,7 +83,8 @@ void Count(ClassCounts& counts, VariantClass c) {
 // ---- contigs ----------------------------------------------------------------------------------
 
 // One numbering of contig names for both files: A's ##contig order, then B's, then names first
-// seen in records. It only breaks ties when the two files are on different contigs.
+// seen in records. The numbers order contigs only as a last resort, when the files are on
+// different contigs and neither can be read ahead (see Comparison::NextContig).
 class ContigOrder {
  public:
   int Id(const std::string& name) {
@@ -186,28 +187,17 @@ class Comparison {
     ProgressMeter progress(fmt::format("compare {} {}", DisplayName(path_a), DisplayName(path_b)));
     for (int i = 0; i < 2; ++i) VCFAGENT_RETURN_IF_ERROR(Advance(i));
     while (side_[0].next || side_[1].next) {
-      const int contig = NextContig();
-      while (OnContig(0, contig) || OnContig(1, contig)) {
-        if (CancelRequested()) return Status::Cancelled("interrupted");
-        int64_t pos = INT64_MAX;
-        for (int i = 0; i < 2; ++i) {
-          if (OnContig(i, contig)) pos = std::min<int64_t>(pos, side_[i].next->pos);
-        }
-        for (int i = 0; i < 2; ++i) {
-          side_[i].here.clear();
-          while (OnContig(i, contig) && side_[i].next->pos == pos) {
-            side_[i].here.push_back(std::move(side_[i].next));
-            VCFAGENT_RETURN_IF_ERROR(Advance(i));
-          }
-        }
-        VCFAGENT_RETURN_IF_ERROR(ComparePosition());
-        progress.Update(side_[0].in->records() + side_[1].in->records());
+      auto next = NextContig();
+      if (!next.ok()) return next.status();
+      if (*next == kByIndex) {
+        VCFAGENT_RETURN_IF_ERROR(SweepByIndex(progress));
+        break;
       }
-      closed_[contig] = true;
+      VCFAGENT_RETURN_IF_ERROR(SweepContig(*next, progress));
     }
     progress.Finish(side_[0].in->records() + side_[1].in->records());
-    result_.records_a = side_[0].in->records();
-    result_.records_b = side_[1].in->records();
+    result_.records_a = side_[0].in->records() - side_[0].dropped;
+    result_.records_b = side_[1].in->records() - side_[1].dropped;
     for (auto& writer : writers_) {
       if (writer) VCFAGENT_RETURN_IF_ERROR(writer->Finish());
     }
@@ -224,10 +214,68 @@ class Comparison {
     std::vector<BcfRecordPtr> here;  // the records at the current position
     std::vector<bcf1_t*> here_raw;
     std::vector<bool> contigs_seen;  // by contig id: the file has records there
+    uint64_t dropped = 0;            // records read, then read again by index
   };
   enum Output { kPrivateA = 0, kPrivateB = 1, kShared = 2 };
+  static constexpr int kByIndex = -1;  // NextContig: compare the rest contig by contig, by index
 
   bool OnContig(int i, int contig) const { return side_[i].next && side_[i].next_contig == contig; }
+
+  // Compares the records of both files on `contig`, from where each file is.
+  Status SweepContig(int contig, ProgressMeter& progress) {
+    while (OnContig(0, contig) || OnContig(1, contig)) {
+      if (CancelRequested()) return Status::Cancelled("interrupted");
+      int64_t pos = INT64_MAX;
+      for (int i = 0; i < 2; ++i) {
+        if (OnContig(i, contig)) pos = std::min<int64_t>(pos, side_[i].next->pos);
+      }
+      for (int i = 0; i < 2; ++i) {
+        side_[i].here.clear();
+        while (OnContig(i, contig) && side_[i].next->pos == pos) {
+          side_[i].here.push_back(std::move(side_[i].next));
+          VCFAGENT_RETURN_IF_ERROR(Advance(i));
+        }
+      }
+      VCFAGENT_RETURN_IF_ERROR(ComparePosition());
+      progress.Update(side_[0].in->records() + side_[1].in->records());
+    }
+    closed_[contig] = true;
+    return Status::Ok();
+  }
+
+  // The rest of the comparison for two indexed files whose shared contigs come in opposite
+  // orders: each contig not compared yet (A's index order, then B's others) is read from both
+  // files by their indexes, as bcftools isec reads them.
+  Status SweepByIndex(ProgressMeter& progress) {
+    std::vector<std::string> order;
+    std::unordered_map<std::string, bool> listed;
+    for (int i = 0; i < 2; ++i) {
+      for (const auto& name : side_[i].in->IndexContigs()) {
+        const int id = contigs_.Id(name);
+        if (id < static_cast<int>(closed_.size()) && closed_[id]) continue;
+        if (listed.emplace(name, true).second) order.push_back(name);
+      }
+    }
+    closed_.resize(contigs_.size(), false);
+    for (int i = 0; i < 2; ++i) {
+      if (side_[i].next) ++side_[i].dropped;  // read again from its contig's start
+      side_[i].next.reset();
+    }
+    for (const auto& name : order) {
+      for (int i = 0; i < 2; ++i) {
+        VCFAGENT_RETURN_IF_ERROR(side_[i].in->SeekContig(name));
+        VCFAGENT_RETURN_IF_ERROR(Advance(i));
+      }
+      VCFAGENT_RETURN_IF_ERROR(SweepContig(contigs_.Id(name), progress));
+      for (int i = 0; i < 2; ++i) {
+        if (side_[i].next) {
+          return Status::Internal(fmt::format("{}: record on contig '{}' while reading '{}' by index",
+                                              side_[i].in->Where(), contigs_.Name(side_[i].next_contig), name));
+        }
+      }
+    }
+    return Status::Ok();
+  }
 
   Status Advance(int i) {
     Side& side = side_[i];
@@ -241,11 +289,16 @@ class Comparison {
     side.contigs_seen[side.next_contig] = true;
     if (closed_[side.next_contig]) {
       const Side& other = side_[1 - i];
+      // Reachable only when an input could not be read ahead (see NextContig).
       return Status::InvalidInput(fmt::format(
-          "{}: contig '{}' comes after contigs that {} has before it: the two files order their "
-          "contigs differently (sort both with the same contig order, e.g. bcftools sort after "
-          "giving both the same ##contig header lines)",
-          side.in->Where(), contigs_.Name(side.next_contig), DisplayName(other.in->path())));
+          "{}: contig '{}' comes after contigs that {} has before it: {} (sort both with the "
+          "same contig order, e.g. bcftools sort after giving both the same ##contig header "
+          "lines)",
+          side.in->Where(), contigs_.Name(side.next_contig), DisplayName(other.in->path()),
+          guessed_order_ ? "neither input can be read twice (standard input or a pipe) to find "
+                           "an order that suits both, and the header order did not; give them as "
+                           "files"
+                         : "the two files order their contigs differently"));
     }
     return Status::Ok();
   }
@@ -271,10 +324,36 @@ class Comparison {
     }
   }
 
-  int NextContig() const {
+  // The contig to sweep next. When the files are on different contigs X (A) and Y (B), X can go
+  // first unless B has X further on, and Y unless A has Y further on; if both files have both,
+  // their orders conflict and no single pass can pair their records (with both files indexed,
+  // kByIndex: the rest is read contig by contig by the indexes). Whether a file has a contig
+  // further on comes from its index or a scan (SortedInput::HasContig); only when neither file
+  // can say (both read from pipes) does the header order guess, checked by Advance().
+  Result<int> NextContig() {
     if (!side_[0].next) return side_[1].next_contig;
     if (!side_[1].next) return side_[0].next_contig;
-    return std::min(side_[0].next_contig, side_[1].next_contig);
+    const int x = side_[0].next_contig, y = side_[1].next_contig;
+    if (x == y) return x;
+    auto b_has_x = side_[1].in->HasContig(contigs_.Name(x));
+    if (!b_has_x.ok()) return b_has_x.status();
+    if (*b_has_x == false) return x;
+    auto a_has_y = side_[0].in->HasContig(contigs_.Name(y));
+    if (!a_has_y.ok()) return a_has_y.status();
+    if (*a_has_y == false) return y;
+    if (*b_has_x == true && *a_has_y == true) {
+      if (side_[0].in->CanSeek() && side_[1].in->CanSeek()) return kByIndex;
+      return Status::InvalidInput(fmt::format(
+          "{}: contig '{}' comes before contig '{}' in this file, and after it in {}: the two "
+          "files order their contigs differently, so they cannot be compared in one pass (bgzip "
+          "and index both, and they are read by index; or sort one in the other's contig order, "
+          "e.g. bcftools sort after giving both the same ##contig header lines)",
+          side_[0].in->Where(), contigs_.Name(x), contigs_.Name(y), DisplayName(side_[1].in->path())));
+    }
+    if (*b_has_x == true) return y;
+    if (*a_has_y == true) return x;
+    guessed_order_ = true;  // A's then B's ##contig order, then first seen
+    return std::min(x, y);
   }
 
   void MatchSamples() {
@@ -369,6 +448,7 @@ class Comparison {
   Side side_[2];
   ContigOrder contigs_;
   std::vector<bool> closed_;
+  bool guessed_order_ = false;
   std::vector<int> columns_a_, columns_b_;
   GenotypeStates states_a_, states_b_;
   std::vector<GenotypeState> gt_a_, gt_b_;

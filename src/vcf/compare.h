@@ -9,8 +9,13 @@
 // the private and shared records as VCF/BCF.
 //
 // Input must be sorted: each contig in one block, positions non-decreasing, and contigs present in
-// both files in the same relative order. Violations are InvalidInput errors naming the file and
-// line. Memory holds only the records of one position (plus the normalisation window).
+// both files in the same relative order (the files may have different contigs, in any order that
+// allows it; the sweep learns which contigs a file has from its index, or from a quick second
+// pass over an unindexed file when the two files are on different contigs). Where the shared
+// contigs come in opposite orders and both files are indexed, the rest is read contig by contig
+// through the indexes (as bcftools isec reads). Violations are InvalidInput errors naming the
+// file and line, and for contig orders the two contigs in conflict. Memory holds only the records
+// of one position (plus the normalisation window).
 #pragma once
 
 #include <htslib/vcf.h>

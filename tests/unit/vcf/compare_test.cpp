@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "support/test_support.h"
@@ -367,35 +368,107 @@ TEST(InputOrder, IncompatibleContigOrderBetweenFiles) {
   TempDir dir;
   const auto a = Write(dir, "a.vcf", Vcf({}, {"1 100 . A C . . .", "2 5 . A C . . ."}));
   const auto b = Write(dir, "b.vcf", Vcf({}, {"2 5 . A C . . .", "1 100 . A C . . ."}, {"2", "1"}));
-  auto r = CompareFiles(a, b, CompareOptions{});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidInput);
-  EXPECT_NE(r.status().message().find("order their contigs differently"), std::string::npos)
-      << r.status().message();
+  // Both orders name the two contigs in conflict and the file that has them the other way round.
+  for (const auto& [first, second, x, y] : {std::tuple(a, b, "1", "2"), std::tuple(b, a, "2", "1")}) {
+    auto r = CompareFiles(first, second, CompareOptions{});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidInput);
+    EXPECT_NE(r.status().message().find(first + ":8: contig '" + x + "' comes before contig '" + y +
+                                         "' in this file, and after it in " + second),
+              std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("order their contigs differently"), std::string::npos);
+  }
 }
 
-TEST(InputOrder, ContigsMissingFromOneFileAreFine) {
-  TempDir dir;
-  const auto a = Write(dir, "a.vcf", Vcf({}, {"1 100 . A C . . .", "3 7 . A C . . ."}, {"1", "2", "3"}));
-  const auto b = Write(dir, "b.vcf", Vcf({}, {"2 5 . A C . . .", "3 7 . A C . . ."}, {"2", "3"}));
-  const CompareResult r = MustCompare(a, b, CompareOptions{});
-  EXPECT_EQ(r.shared.total(), 1u);
-  EXPECT_EQ(r.a_only.total(), 1u);
-  EXPECT_EQ(r.b_only.total(), 1u);
+// Records on each contig: POS 100 in both files, POS 200 only in this file (ALT G in A, T in B).
+// ##contig lines: none, or `header_contigs` if given, else the file's own.
+std::string ContigsVcf(const std::vector<std::string>& contigs, bool is_a, bool contig_lines,
+                       const std::vector<std::string>& header_contigs = {}) {
+  std::vector<std::string> rows;
+  for (const auto& c : contigs) {
+    rows.push_back(c + " 100 . A C . . .");
+    rows.push_back(c + " 200 . A " + (is_a ? "G" : "T") + " . . .");
+  }
+  return Vcf({}, rows, !contig_lines ? std::vector<std::string>{} : header_contigs.empty() ? contigs : header_contigs);
 }
 
-TEST(InputOrder, NoContigInCommonIsAWarning) {
+// The case and its relatives: files on different sets of contigs compare in both argument
+// orders, with or without ##contig lines, and the answers are mirror images. Only the contig
+// order the files share has to agree.
+TEST(InputOrder, DifferentContigSetsCompareInBothOrders) {
+  struct Case {
+    std::vector<std::string> a, b;
+    uint64_t shared_contigs;
+  };
+  const Case cases[] = {
+      {{"chr1", "chr2", "chr3"}, {"chr1", "chr3", "chr4"}, 2},
+      {{"chr1", "chr2"}, {"chr2", "chr3"}, 1},           // one contig in common
+      {{"chrX", "chr2"}, {"chr2", "chrY"}, 1},
+      {{"chr5", "chr1", "chr9"}, {"chr7", "chr1", "chr2"}, 1},
+      {{"chr1", "chr5", "chr2", "chr6"}, {"chr7", "chr1", "chr2", "chr8"}, 2},
+      {{"chr1"}, {"chr2"}, 0},
+  };
   TempDir dir;
-  const auto a = Write(dir, "a.vcf", Vcf({}, {"chr1 100 . A C . . ."}, {"chr1"}));
-  const auto b = Write(dir, "b.vcf", Vcf({}, {"1 100 . A C . . ."}, {"1"}));
-  const CompareResult r = MustCompare(a, b, CompareOptions{});
-  EXPECT_EQ(r.shared.total(), 0u);
-  ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_NE(r.warnings[0].find("no contig in common (A: chr1; B: 1)"), std::string::npos) << r.warnings[0];
-  EXPECT_TRUE(MustCompare(a, a, CompareOptions{}).warnings.empty());
-  auto run = RunVcfAgent({"compare", a, b});
-  EXPECT_EQ(run.exit_code, 0);
-  EXPECT_NE(run.err.find("vcf-agent compare: warning: the files have no contig in common"), std::string::npos);
+  for (const Case& c : cases) {
+    for (bool contig_lines : {false, true}) {
+      const auto a = Write(dir, "a.vcf", ContigsVcf(c.a, true, contig_lines));
+      const auto b = Write(dir, "b.vcf", ContigsVcf(c.b, false, contig_lines));
+      SCOPED_TRACE(testing::ReadFile(a) + testing::ReadFile(b));
+      const CompareResult ab = MustCompare(a, b, CompareOptions{});
+      const CompareResult ba = MustCompare(b, a, CompareOptions{});
+      EXPECT_EQ(ab.shared.total(), c.shared_contigs);
+      EXPECT_EQ(ab.a_only.total(), 2 * c.a.size() - c.shared_contigs);
+      EXPECT_EQ(ab.b_only.total(), 2 * c.b.size() - c.shared_contigs);
+      EXPECT_EQ(ba.shared.total(), ab.shared.total());
+      EXPECT_EQ(ba.a_only.total(), ab.b_only.total());
+      EXPECT_EQ(ba.b_only.total(), ab.a_only.total());
+    }
+  }
+}
+
+// One input on standard input cannot be read ahead; the file beside it can, which is enough.
+TEST(InputOrder, DifferentContigSetsWithOneInputOnStdin) {
+  TempDir dir;
+  const std::string a_text = ContigsVcf({"chr1", "chr2", "chr3"}, true, false);
+  const auto a = Write(dir, "a.vcf", a_text);
+  const auto b = Write(dir, "b.vcf", ContigsVcf({"chr1", "chr3", "chr4"}, false, false));
+  for (const auto& args : {std::vector<std::string>{"compare", "-", b, "--format", "json"},
+                           std::vector<std::string>{"compare", b, "-", "--format", "json"}}) {
+    auto run = RunVcfAgent(args, a_text);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto j = nlohmann::json::parse(run.out);
+    EXPECT_EQ(j["sites"]["shared"]["total"], 2);
+    EXPECT_EQ(j["sites"][args[1] == "-" ? "a_only" : "b_only"]["total"], 4);
+    EXPECT_EQ(j["sites"][args[1] == "-" ? "b_only" : "a_only"]["total"], 4);
+  }
+}
+
+// Two pipes: neither can be read ahead, so the ##contig order decides: right when both files
+// list the contigs in their common order, and when it cannot tell, an error that says so.
+TEST(InputOrder, TwoPipesFallBackToTheHeaderOrder) {
+  TempDir dir;
+  const std::vector<std::string> all = {"chr1", "chr2", "chr3", "chr4"};
+  const auto a = Write(dir, "a.vcf", ContigsVcf({"chr1", "chr2", "chr3"}, true, true, all));
+  const auto b = Write(dir, "b.vcf", ContigsVcf({"chr1", "chr3", "chr4"}, false, true, all));
+  const std::string binary = testing::BinaryPath();
+  auto piped = [&](const std::string& x, const std::string& y) {
+    return RunProgram("bash", {"-c", binary + " compare --format json <(cat " + x + ") <(cat " + y + ")"});
+  };
+  for (const auto& [x, y] : {std::pair(a, b), std::pair(b, a)}) {
+    auto ok = piped(x, y);
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(nlohmann::json::parse(ok.out)["sites"]["shared"]["total"], 2);
+  }
+  // Each header lists only its own contigs: B's order puts chr3 before A's chr2, wrongly.
+  const auto a2 = Write(dir, "a2.vcf", ContigsVcf({"chr1", "chr2", "chr3"}, true, true));
+  const auto b2 = Write(dir, "b2.vcf", ContigsVcf({"chr1", "chr3", "chr4"}, false, true));
+  auto guessed = piped(b2, a2);
+  EXPECT_EQ(guessed.exit_code, 1);
+  EXPECT_NE(guessed.err.find("contig 'chr3' comes after contigs that"), std::string::npos) << guessed.err;
+  EXPECT_NE(guessed.err.find("neither input can be read twice (standard input or a pipe)"), std::string::npos);
+  // The same files given by name compare.
+  EXPECT_EQ(RunVcfAgent({"compare", b2, a2}).exit_code, 0);
 }
 
 TEST(Outputs, RecordWithoutItsSampleColumnsIsInvalidInput) {
