@@ -21,6 +21,7 @@
 #include "vcf/stats_format.h"
 #include "vcf/validate/report_format.h"
 #include "vcf/validate/validator.h"
+#include "util/json_text.h"
 
 namespace vcfagent::server {
 
@@ -69,7 +70,7 @@ void Stats(RequestContext& ctx) {
   }
   auto stats = vcf::ComputeStats(path, options);
   if (!stats.ok()) ThrowStatus(stats.status());
-  json result = json::parse(vcf::StatsToJson(*stats).dump());
+  json result = json::parse(DumpJson(vcf::StatsToJson(*stats)));
   ShowClientRef(result, "input", body["file"]);
   if (!stats->warnings.empty()) result["warnings"] = stats->warnings;
   ctx.SendJson(result);
