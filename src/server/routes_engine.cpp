@@ -1,7 +1,8 @@
 // The engine's routes: validate, stats, view and compare answer synchronously with the JSON the
 // CLI prints with --format json (same builders: vcf::ReportToJson, vcf::StatsToJson, the agent's
 // view tool, vcf::FormatCompareJson); analyze runs as a job whose result is the report facts,
-// optionally rendered to HTML or Markdown and served at GET /api/v1/jobs/{id}/report.
+// optionally rendered to HTML or Markdown and served at GET /api/v1/jobs/{id}/report. Each
+// request reads its inputs within vcf::ServiceRequestLimits() (longest line, decompressed size).
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "util/output_file.h"
 #include "vcf/compare.h"
 #include "vcf/compare_format.h"
+#include "vcf/input_limits.h"
 #include "vcf/stats.h"
 #include "vcf/stats_format.h"
 #include "vcf/validate/report_format.h"
@@ -38,6 +40,7 @@ void ShowClientRef(json& document, const char* key, const json& ref) {
 }
 
 void Validate(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "require_evidence", "max_findings"});
   if (!body.contains("file")) ThrowBadRequest("file: required");
@@ -53,6 +56,7 @@ void Validate(RequestContext& ctx) {
 }
 
 void Stats(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "samples"});
   if (!body.contains("file")) ThrowBadRequest("file: required");
@@ -87,6 +91,7 @@ const ai::Tool& ViewTool() {
 }
 
 void View(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "regions", "include", "exclude", "types", "samples", "genotypes", "limit",
                              "format"});
@@ -113,6 +118,7 @@ void View(RequestContext& ctx) {
 }
 
 void Compare(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"a", "b", "match", "normalize", "truth", "regions", "absent_as_missing"});
   if (!body.contains("a") || !body.contains("b")) ThrowBadRequest("a and b: both files are required");
@@ -162,6 +168,7 @@ void Analyze(RequestContext& ctx) {
                                  : ref.contains("path") ? ref["path"].get<std::string>()
                                                         : "upload " + ref["upload"].get<std::string>();
   auto work = [path, options, format, format_name, reports_dir, id_future, client_ref]() -> Result<json> {
+    vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
     if (JobControl* job = CurrentJob()) job->SetStep("analyze");
     auto facts = ai::report::AnalyzeFile(path, options);
     if (!facts.ok()) return facts.status();
