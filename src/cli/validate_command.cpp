@@ -66,7 +66,7 @@ Command AddValidateCommand(CLI::App& root) {
   AddFormatOption(*app, flags->format);
   app->add_option("-o,--output", flags->output, "Write the report to FILE (default: standard output)");
   app->add_option("--max-findings", flags->max_findings, "Individual findings listed per file (default 20)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumberIn(0, INT64_MAX));
   return {app, [flags] { return RunValidate(*flags); }};
 }
 

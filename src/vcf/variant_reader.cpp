@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "vcf/validate/validator.h"
 
 namespace vcfagent::vcf {
 
@@ -307,11 +308,23 @@ Status CheckPosition(const kstring_t& line) {
 Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
                           std::string_view display_name, int64_t line_number) {
   Status st = CheckPosition(*line);
-  if (st.ok() && (vcf_parse(line, header, rec) < 0 ||
-                  (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
-    st = Status::InvalidInput("the record could not be parsed");
+  if (st.ok()) {
+    // htslib edits the line as it parses: keep its text to explain a failure.
+    thread_local std::string original;
+    original.assign(line->s, line->l);
+    if (vcf_parse(line, header, rec) < 0 || (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
+      st = Status::InvalidInput(DescribeUnparsableRecord(header, original));
+    }
   }
   return st.WithContext(fmt::format("{}:{}", display_name, line_number));
+}
+
+std::string DescribeUnparsableRecord(const bcf_hdr_t* header, std::string_view line) {
+  kstring_t text = {0, 0, nullptr};
+  std::string reason;
+  if (bcf_hdr_format(header, 0, &text) == 0) reason = DiagnoseRecordLine(std::string_view(text.s, text.l), line);
+  free(text.s);
+  return reason.empty() ? "the record could not be parsed" : reason;
 }
 
 // htslib allocates a BCF record's declared length and reads it whole: look at the two lengths at

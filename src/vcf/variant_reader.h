@@ -106,6 +106,10 @@ class VariantReader {
 Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
                           std::string_view display_name, int64_t line_number);
 
+// Why htslib could not parse `line` (the record's text before parsing), as validate says it:
+// "INFO: Info field value is not ..." (vcf/validate), else "the record could not be parsed".
+std::string DescribeUnparsableRecord(const bcf_hdr_t* header, std::string_view line);
+
 // The header's contig names in dictionary order. Unlike bcf_hdr_seqnames() it tolerates the
 // holes that IDX= attributes can leave in the dictionary (bcf_hdr_seqnames asserts on them).
 std::vector<std::string> HeaderContigs(const bcf_hdr_t* header);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -281,6 +282,28 @@ ValidationReport ValidateText(std::string_view text, const ValidationOptions& op
   splitter.Feed(text);
   int64_t lines = splitter.Finish();
   return Finalize(path, sink, checker, lines);
+}
+
+std::string DiagnoseRecordLine(std::string_view header_text, std::string_view line) {
+  const size_t chrom = header_text.rfind("\n#CHROM");
+  std::string text(header_text.substr(0, chrom == std::string_view::npos ? 0 : chrom + 1));
+  text += "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO";
+  const size_t columns = 1 + static_cast<size_t>(std::count(line.begin(), line.end(), '\t'));
+  if (columns > 8) text += "\tFORMAT";
+  for (size_t i = 10; i <= columns; ++i) text += fmt::format("\tS{}", i - 9);
+  text += '\n';
+  const auto record_line = static_cast<int64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  text.append(line);
+  text += '\n';
+  ValidationOptions options;
+  options.max_findings = static_cast<size_t>(record_line) * 4 + 100;  // whatever the header's own findings
+  const ValidationReport report = ValidateText(text, options);
+  for (const ValidationFinding& finding : report.findings) {
+    if (finding.line == record_line && finding.severity == Severity::kError) {
+      return fmt::format("{}: {}", finding.field, finding.message);
+    }
+  }
+  return "";
 }
 
 Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options) {
