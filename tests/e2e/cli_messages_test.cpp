@@ -70,6 +70,17 @@ TEST(CliMessagesTest, UnparsableRecordsAreExplainedAsValidateExplainsThem) {
   }
 }
 
+TEST(CliMessagesTest, UnparsableRecordsReadThroughAnIndexAreExplainedToo) {
+  TempDir dir;
+  WriteFile(dir.File("bad.vcf"), BadRecordVcf());
+  ASSERT_EQ(RunProgram("bgzip", {"-f", dir.File("bad.vcf")}).exit_code, 0);
+  ASSERT_EQ(RunProgram("tabix", {"-p", "vcf", dir.File("bad.vcf.gz")}).exit_code, 0);
+  auto r = RunVcfAgent({"view", "-r", "1:1-100", dir.File("bad.vcf.gz")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bad.vcf.gz: record '1 20 . A G 50 PASS . GT:DP 0/1:7x': sample #1/DP: Sample #1, "
+                               "field DP does not match the meta specification Type=Integer"));
+}
+
 TEST(CliMessagesTest, AFloatGqIsReportedNotRounded) {
   TempDir dir;
   WriteFile(dir.File("gq.vcf"),
