@@ -208,9 +208,6 @@ Status VariantReader::ReadTextHeader() {
     }
     if (!*more) break;
     ++line_;
-    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
-      line_buffer_.s[--line_buffer_.l] = '\0';
-    }
     if (line_buffer_.l == 0 || line_buffer_.s[0] != '#') {
       free(text.s);
       if (line_ == 1 && line_buffer_.l == 0) return Status::InvalidInput("line 1: empty line, expected ##fileformat");
@@ -272,9 +269,6 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     if (!more.ok()) return more.status().WithContext(fmt::format("{}:{}", DisplayName(path_), line_ + 1));
     if (!*more) return false;
     ++line_;
-    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
-      line_buffer_.s[--line_buffer_.l] = '\0';
-    }
     if (line_buffer_.l == 0) continue;  // blank lines carry no record
     break;
   }

@@ -43,8 +43,7 @@ void VcfLineReadAhead::Produce() {
     }
     if (!*more) break;
     ++line_;
-    size_t length = buffer.l;
-    if (length > 0 && buffer.s[length - 1] == '\r') --length;
+    const size_t length = buffer.l;  // ReadTextLine drops "\r\n" as "\n"
     if (length > 0) {  // blank lines carry no record, but count
       if (reduce_) reduce_(std::string_view(buffer.s, length), &batch.text);
       else batch.text.append(buffer.s, length);
