@@ -99,6 +99,25 @@ TEST(InputLimitsTest, RefusesALineLongerThanTheLimit) {
   EXPECT_TRUE(OurLines(dir.File("bgzf.vcf.gz"), limits).ok());
 }
 
+TEST(InputLimitsTest, RefusesABcfRecordLongerThanTheLimitBeforeReadingIt) {
+  TempDir dir;
+  WriteFile(dir.File("in.vcf"), "##fileformat=VCFv4.2\n##contig=<ID=1>\n"
+                                "##INFO=<ID=X,Number=1,Type=String,Description=\"x\">\n"
+                                "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                                "1\t1\t.\tA\tG\t.\t.\tX=" + std::string(300000, 'A') + "\n");
+  ASSERT_EQ(testing::RunProgram("bcftools", {"view", "-Ob", "-o", dir.File("in.bcf"), dir.File("in.vcf")}).exit_code, 0);
+  InputLimits limits;
+  limits.max_line_bytes = 100000;
+  InputLimitsScope scope(limits);
+  auto reader = VariantReader::Open(dir.File("in.bcf"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  auto rec = NewRecord();
+  auto more = (*reader)->Next(rec.get());
+  ASSERT_FALSE(more.ok());
+  EXPECT_NE(more.status().message().find("in.bcf: record 1: the record is"), std::string::npos) << more.status().message();
+  EXPECT_NE(more.status().message().find("more than the limit of 100000 bytes"), std::string::npos);
+}
+
 TEST(InputLimitsTest, CountsDecompressedText) {
   TempDir dir;
   std::string text = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
