@@ -5,8 +5,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "fmt/format.h"
+#include "util/progress.h"
 
 namespace vcfagent::vcf {
 
@@ -29,6 +32,10 @@ InputLimits ProcessDefaults() {
 
 thread_local const InputLimits* t_limits = nullptr;
 
+// The limits of each job with a scope open, for the other threads of that job.
+std::mutex g_job_limits_mutex;
+std::map<const void*, const InputLimits*> g_job_limits;
+
 std::string Bytes(int64_t n) {
   if (n >= (int64_t{1} << 30) && n % (int64_t{1} << 30) == 0) return fmt::format("{} GiB", n >> 30);
   if (n >= (int64_t{1} << 20) && n % (int64_t{1} << 20) == 0) return fmt::format("{} MiB", n >> 20);
@@ -39,7 +46,12 @@ std::string Bytes(int64_t n) {
 
 InputLimits CurrentInputLimits() {
   static const InputLimits defaults = ProcessDefaults();
-  return t_limits != nullptr ? *t_limits : defaults;
+  if (t_limits != nullptr) return *t_limits;
+  if (const JobControl* job = CurrentJob()) {
+    std::lock_guard lock(g_job_limits_mutex);
+    if (auto it = g_job_limits.find(job); it != g_job_limits.end()) return *it->second;
+  }
+  return defaults;
 }
 
 InputLimits ServiceRequestLimits() {
@@ -51,10 +63,25 @@ InputLimits ServiceRequestLimits() {
   return limits;
 }
 
-InputLimitsScope::InputLimitsScope(const InputLimits& limits) : previous_(t_limits), limits_(limits) {
+InputLimitsScope::InputLimitsScope(const InputLimits& limits)
+    : previous_(t_limits), limits_(limits), job_(CurrentJob()), job_previous_(nullptr) {
   t_limits = &limits_;
+  if (job_ != nullptr) {
+    std::lock_guard lock(g_job_limits_mutex);
+    const InputLimits*& slot = g_job_limits[job_];
+    job_previous_ = slot;
+    slot = &limits_;
+  }
 }
-InputLimitsScope::~InputLimitsScope() { t_limits = previous_; }
+
+InputLimitsScope::~InputLimitsScope() {
+  t_limits = previous_;
+  if (job_ != nullptr) {
+    std::lock_guard lock(g_job_limits_mutex);
+    if (job_previous_ != nullptr) g_job_limits[job_] = job_previous_;
+    else g_job_limits.erase(job_);
+  }
+}
 
 Status InputBudget::Consume(int64_t bytes) {
   consumed_ += bytes;

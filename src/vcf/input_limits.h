@@ -11,7 +11,9 @@
 // Both give an InvalidInput error naming the line and the limit.
 //
 // The limits in force are the process defaults unless a thread installs others with
-// InputLimitsScope (as the service does around a request); readers read them when they open.
+// InputLimitsScope (as the service does around a request); readers read them when they open. A
+// scope opened under a job (util/progress.h JobScope) also holds for the threads that job starts
+// under the same JobScope (analyze's concurrent passes), as its cancellation does.
 #pragma once
 
 #include <htslib/bgzf.h>
@@ -49,6 +51,8 @@ class InputLimitsScope {
  private:
   const InputLimits* previous_;
   InputLimits limits_;
+  const void* job_;                 // the job the limits were registered for, or null
+  const InputLimits* job_previous_;  // what that job had before
 };
 
 // What one input has used of its limits.

@@ -8,9 +8,11 @@
 #include <htslib/kseq.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_support.h"
+#include "util/progress.h"
 #include "vcf/validate/validator.h"
 #include "vcf/variant_reader.h"
 
@@ -116,6 +118,32 @@ TEST(InputLimitsTest, RefusesABcfRecordLongerThanTheLimitBeforeReadingIt) {
   ASSERT_FALSE(more.ok());
   EXPECT_NE(more.status().message().find("in.bcf: record 1: the record is"), std::string::npos) << more.status().message();
   EXPECT_NE(more.status().message().find("more than the limit of 100000 bytes"), std::string::npos);
+}
+
+TEST(InputLimitsTest, AJobsLimitsHoldInTheThreadsItStarts) {
+  InputLimits limits;
+  limits.max_decompressed_bytes = 12345;
+  JobControl job;
+  JobScope in_job(&job);
+  int64_t seen = -1, outside = -1;
+  {
+    InputLimitsScope scope(limits);
+    std::thread pass([&] {  // as analyze's concurrent passes: the job's scope, not the thread's
+      JobScope same_job(&job);
+      seen = CurrentInputLimits().max_decompressed_bytes;
+    });
+    std::thread other([&] { outside = CurrentInputLimits().max_decompressed_bytes; });
+    pass.join();
+    other.join();
+  }
+  EXPECT_EQ(seen, 12345);
+  EXPECT_EQ(outside, 0);
+  std::thread after([&] {
+    JobScope same_job(&job);
+    seen = CurrentInputLimits().max_decompressed_bytes;
+  });
+  after.join();
+  EXPECT_EQ(seen, 0);  // the scope ended
 }
 
 TEST(InputLimitsTest, CountsDecompressedText) {
