@@ -2,6 +2,7 @@
 // dispatches to it.
 #include <htslib/hts.h>
 
+#include <string>
 #include <vector>
 
 #include "cli/command.h"
@@ -42,6 +43,24 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every other parse error is a usage error (exit 2).
     if (e.get_exit_code() == 0) return app.exit(e);
+    if (app.get_subcommands().empty()) {
+      // No command was recognised: name what was given and list what exists (CLI11 would only
+      // say "A subcommand is required").
+      std::vector<std::string> names;
+      for (const auto& command : commands) names.push_back(command.app->get_name());
+      std::string given;
+      for (int i = 1; i < argc && given.empty(); ++i) {
+        if (argv[i][0] != '-') given = argv[i];
+      }
+      const std::string list = fmt::format("{}", fmt::join(names, ", "));
+      if (given.empty()) {
+        fmt::print(stderr, "vcf-agent: a command is required: {}\nRun 'vcf-agent --help' for usage.\n", list);
+      } else {
+        fmt::print(stderr, "vcf-agent: unknown command '{}'; the commands are: {}\nRun 'vcf-agent --help' for usage.\n",
+                   given, list);
+      }
+      return kExitUsage;
+    }
     std::string where = "vcf-agent";
     for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
     fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", where, e.what(), where);

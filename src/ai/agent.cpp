@@ -7,6 +7,7 @@
 
 #include "ai/prompts.h"
 #include "util/progress.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -29,7 +30,7 @@ std::optional<ToolResult> Refusal(const ToolCall& call, const ToolRegistry& tool
     ToolResult result;
     result.error = std::move(message);
     result.summary = result.error;
-    result.content = json{{"error", result.error}}.dump();
+    result.content = DumpJson(json{{"error", result.error}});
     result.bytes = result.content.size();
     return result;
   };

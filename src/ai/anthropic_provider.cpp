@@ -1,4 +1,5 @@
 #include "ai/anthropic_provider.h"
+#include "util/json_text.h"
 
 #include <map>
 
@@ -76,7 +77,7 @@ class MessageReader : public ResponseReader {
         std::string name = StringOr(block, "name");
         if (name.empty()) return BadResponse("a tool_use block has no name");
         const json input = block.contains("input") ? block["input"] : json::object();
-        response_.message.tool_calls.push_back(MakeToolCall(StringOr(block, "id"), name, input.dump()));
+        response_.message.tool_calls.push_back(MakeToolCall(StringOr(block, "id"), name, DumpJson(input)));
       }
       // Other blocks (thinking, ...) carry nothing the agent uses.
     }
@@ -270,7 +271,7 @@ json AnthropicProvider::BuildChatBody(const ChatRequest& request) const {
   if (request.response_schema) {
     system += (system.empty() ? "" : "\n\n") + std::string(
         "Answer with one JSON object only: no prose before or after it and no code fences. The object "
-        "must conform to this JSON Schema:\n") + request.response_schema->dump();
+        "must conform to this JSON Schema:\n") + DumpJson(*request.response_schema);
   }
   json body = {{"model", request.model.empty() ? default_model() : request.model},
                {"max_tokens", request.max_tokens},
@@ -294,7 +295,7 @@ Result<ChatResponse> AnthropicProvider::Chat(const ChatRequest& request, const T
   std::string model = body["model"].get<std::string>();
   HttpRequest http;
   http.url = base_url_ + "/v1/messages";
-  http.body = body.dump();
+  http.body = DumpJson(body);
   http.headers.emplace_back("Content-Type", "application/json");
   http.headers.emplace_back("x-api-key", exchange_.settings().api_key.reveal());
   http.headers.emplace_back("anthropic-version", exchange_.settings().anthropic_version);

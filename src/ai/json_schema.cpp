@@ -1,4 +1,5 @@
 #include "ai/json_schema.h"
+#include "util/json_text.h"
 
 #include <fmt/format.h>
 
@@ -41,7 +42,7 @@ std::string SchemaWhere(const std::string& schema_path) {
 
 // A short rendering of a value for messages: long values are cut so a message stays one line.
 std::string Show(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string text = DumpJson(value);
   constexpr size_t kMax = 80;
   if (text.size() > kMax) text = text.substr(0, kMax) + "...";
   return text;

@@ -1,4 +1,5 @@
 #include "ai/ollama_provider.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -29,7 +30,7 @@ class ChatAccumulator {
   ResponseReader::Outcome Add(const json& object) {
     if (!object.is_object()) return BadResponse("an answer line is not a JSON object");
     if (object.contains("error")) {
-      return {FailureClass::kServer, "error in the answer: " + ExtractErrorMessage(object.dump())};
+      return {FailureClass::kServer, "error in the answer: " + ExtractErrorMessage(DumpJson(object))};
     }
     response_.model = StringOr(object, "model", response_.model);
     if (auto message = object.find("message"); message != object.end() && message->is_object()) {
@@ -51,7 +52,7 @@ class ChatAccumulator {
           if (name.empty()) return BadResponse("a tool call has no function name");
           // Arguments are an object on this wire; some models' servers send a JSON string.
           json arguments = function.contains("arguments") ? function["arguments"] : json::object();
-          std::string raw = arguments.is_string() ? arguments.get<std::string>() : arguments.dump();
+          std::string raw = arguments.is_string() ? arguments.get<std::string>() : DumpJson(arguments);
           response_.message.tool_calls.push_back(
               MakeToolCall("call_" + std::to_string(next_id_.fetch_add(1)), std::move(name), std::move(raw)));
         }
@@ -238,7 +239,7 @@ Result<ChatResponse> OllamaProvider::Chat(const ChatRequest& request, const Text
   json body = BuildChatBody(request);
   std::string model = body["model"].get<std::string>();
   return exchange_.RunWith<ChatReader>(
-      exchange_.BearerJsonPost(base_url_ + "/api/chat", body.dump(), request.traceparent), report, model,
+      exchange_.BearerJsonPost(base_url_ + "/api/chat", DumpJson(body), request.traceparent), report, model,
       request.stream, on_text, next_call_id_);
 }
 
@@ -246,7 +247,7 @@ Result<EmbeddingResult> OllamaProvider::Embed(const std::vector<std::string>& in
   auto embed_batch = [&](const std::vector<std::string>& batch, CallReport* batch_report) -> Result<EmbeddingResult> {
     json body = {{"model", embedding_model()}, {"input", batch}};
     std::unique_ptr<EmbedReader> reader;
-    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/api/embed", body.dump(), ""), [&] {
+    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/api/embed", DumpJson(body), ""), [&] {
       reader = std::make_unique<EmbedReader>(batch.size());
       return reader.get();
     }, batch_report);

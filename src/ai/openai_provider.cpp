@@ -1,4 +1,5 @@
 #include "ai/openai_provider.h"
+#include "util/json_text.h"
 
 #include <map>
 
@@ -248,7 +249,7 @@ class EmbeddingsReader : public ResponseReader {
 };
 
 json ToolCallJson(const ToolCall& call) {
-  std::string arguments = call.arguments.is_object() ? call.arguments.dump()
+  std::string arguments = call.arguments.is_object() ? DumpJson(call.arguments)
                           : call.raw_arguments.empty() ? "{}"
                                                        : call.raw_arguments;
   return {{"id", call.id}, {"type", "function"}, {"function", {{"name", call.name}, {"arguments", arguments}}}};
@@ -323,7 +324,7 @@ Result<ChatResponse> OpenAiProvider::Chat(const ChatRequest& request, const Text
                                           CallReport* report) {
   json body = BuildChatBody(request);
   std::string model = body["model"].get<std::string>();
-  HttpRequest http = exchange_.BearerJsonPost(base_url_ + "/chat/completions", body.dump(), request.traceparent);
+  HttpRequest http = exchange_.BearerJsonPost(base_url_ + "/chat/completions", DumpJson(body), request.traceparent);
   if (request.stream) {
     return exchange_.RunWith<StreamReader>(std::move(http), report, model, on_text);
   }
@@ -334,7 +335,7 @@ Result<EmbeddingResult> OpenAiProvider::Embed(const std::vector<std::string>& in
   auto embed_batch = [&](const std::vector<std::string>& batch, CallReport* batch_report) -> Result<EmbeddingResult> {
     json body = {{"model", embedding_model()}, {"input", batch}, {"encoding_format", "float"}};
     std::unique_ptr<EmbeddingsReader> reader;
-    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/embeddings", body.dump(), ""), [&] {
+    Status status = exchange_.Run(exchange_.BearerJsonPost(base_url_ + "/embeddings", DumpJson(body), ""), [&] {
       reader = std::make_unique<EmbeddingsReader>(batch.size());
       return reader.get();
     }, batch_report);

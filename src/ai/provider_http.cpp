@@ -16,6 +16,7 @@
 #include "obs/service_metrics.h"
 #include "obs/tracing.h"
 #include "util/progress.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -52,7 +53,7 @@ std::string FormatSeconds(double seconds) {
 std::string JsonText(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  return DumpJson(value);
 }
 
 // Counting failures: the provider is unwell (not: our request was refused).

@@ -16,6 +16,7 @@
 #include "vcf/validate/report_format.h"
 #include "vcf/validate/validator.h"
 #include "vcf/view.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -55,7 +56,7 @@ Result<ToolOutput> RunStats(ToolContext& ctx, const json& args) {
   options.threads = 0;
   auto stats = vcf::ComputeStats(*path, options);
   if (!stats.ok()) return stats.status();
-  const json full = json::parse(vcf::StatsToJson(*stats).dump());
+  const json full = json::parse(DumpJson(vcf::StatsToJson(*stats)));
   std::vector<std::string> sections(std::begin(kDefaultStatsSections), std::end(kDefaultStatsSections));
   if (args.contains("sections")) {
     sections = args["sections"].get<std::vector<std::string>>();
@@ -156,7 +157,11 @@ Result<ToolOutput> RunViewTool(ToolContext& ctx, const json& args) {
     if (as_vcf) {
       records.push_back(line);
     } else {
-      records.push_back(json::parse(line, nullptr, /*allow_exceptions=*/false));
+      // The record writer always writes valid JSON (util/json_text.h); a line that does not
+      // parse is a bug to report, never a value to pass on (it once appeared as "<discarded>").
+      json record = json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (record.is_discarded()) return Status::Internal("view: the JSON record writer wrote a line that is not JSON");
+      records.push_back(std::move(record));
     }
   }
   json result = {{"path", *path},

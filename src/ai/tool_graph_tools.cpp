@@ -6,6 +6,7 @@
 #include "ai/tools.h"
 #include "store/graph_loader.h"
 #include "store/graph_queries.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -54,7 +55,7 @@ Result<ToolOutput> RunSampleVariants(ToolContext& ctx, const json& args) {
   options.limit = args.value("limit", 100);
   return WithGraph(
       ctx, [&](store::GraphContext g) { return store::GraphSampleVariants(g, args["sample"].get<std::string>(), options); },
-      [](const json& r) { return fmt::format("{} variants", r.value("total", json(0)).dump()); });
+      [](const json& r) { return fmt::format("{} variants", DumpJson(r.value("total", json(0)))); });
 }
 
 Result<ToolOutput> RunShared(ToolContext& ctx, const json& args) {
@@ -64,7 +65,7 @@ Result<ToolOutput> RunShared(ToolContext& ctx, const json& args) {
         return store::GraphShared(g, args["sample1"].get<std::string>(), args["sample2"].get<std::string>(),
                                   args.value("limit", 50));
       },
-      [](const json& r) { return fmt::format("{} shared", r.value("shared", json(0)).dump()); });
+      [](const json& r) { return fmt::format("{} shared", DumpJson(r.value("shared", json(0)))); });
 }
 
 Result<ToolOutput> RunBurden(ToolContext& ctx, const json& args) {

@@ -13,6 +13,7 @@
 #include "store/graph_loader.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
@@ -39,7 +40,7 @@ ToolResult ErrorResult(const std::string& message) {
   result.ok = false;
   result.error = message;
   result.summary = FirstLine(message);
-  result.content = json{{"error", message}}.dump();
+  result.content = DumpJson(json{{"error", message}});
   result.bytes = result.content.size();
   return result;
 }
@@ -169,7 +170,7 @@ ToolResult ToolRegistry::Run(const std::string& name, const nlohmann::json& argu
   }
   if (!arguments.is_object()) {
     return finish(ErrorResult(fmt::format("the arguments of {} must be a JSON object, got {}; nothing was run", name,
-                                          arguments.is_null() ? "nothing parsable" : arguments.dump())));
+                                          arguments.is_null() ? "nothing parsable" : DumpJson(arguments))));
   }
   const auto violations = ValidateAgainstSchema(tool->parameters, arguments);
   if (!violations.empty()) {

@@ -5,13 +5,14 @@
 #include <algorithm>
 
 #include "ai/tools.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai {
 namespace {
 
 using nlohmann::json;
 
-std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string Dump(const json& value) { return DumpJson(value); }
 
 struct Cut {
   std::string path;

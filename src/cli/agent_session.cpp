@@ -10,6 +10,7 @@
 
 #include "cli/ai_options.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -55,7 +56,7 @@ std::string CompactArguments(const json& args) {
       for (const auto& [key, value] : v.items()) items.push_back(key + ": " + render(value));
       return fmt::format("{{{}}}", fmt::join(items, ", "));
     }
-    return v.dump();
+    return DumpJson(v);
   };
   std::string text = render(args);
   if (text.size() > 160) text = text.substr(0, 157) + "...";

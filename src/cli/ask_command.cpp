@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/agent_session.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -20,7 +21,7 @@ int RunAsk(const AskArgs& args) {
   const ai::AgentAnswer answer = ai::RunAgent(*session->provider, *session->tools, {}, args.question,
                                               session->options, TerminalObserver(*session, format, &streamed));
   if (format == OutputFormat::kJson) {
-    fmt::print("{}\n", AnswerToJson(*session, answer).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", DumpJson(AnswerToJson(*session, answer), 2));
   } else {
     if (!answer.status.ok() && streamed) fmt::print("\n");
     PrintAnswerText(answer, streamed);

@@ -5,6 +5,7 @@
 #include "fmt/format.h"
 #include "store/backup.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -20,7 +21,7 @@ int Report(const char* command, const store::BackupResult& result, OutputFormat 
     nlohmann::json json = {{"store", store_dir}, {"path", result.path}, {"bytes", result.bytes},
                            {"variants", result.variants}, {"generation", result.generation},
                            {"index_files", result.index_files}, {"seconds", result.seconds}};
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}\n", DumpJson(json, 2));
   } else if (std::string_view(command) == "backup") {
     fmt::print("backup of {} written to {}: {} variants, {} bytes, {} index file(s), {:.1f} s\n",
                store_dir, result.path, result.variants, result.bytes, result.index_files, result.seconds);

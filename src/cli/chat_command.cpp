@@ -8,6 +8,7 @@
 
 #include "cli/agent_session.h"
 #include "util/progress.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -59,7 +60,7 @@ int RunChat(const AgentCommandArgs& args) {
     const ai::AgentAnswer answer = ai::RunAgent(*session->provider, *session->tools, history, line, session->options,
                                                 TerminalObserver(*session, args.format, &streamed));
     if (args.format == OutputFormat::kJson) {
-      fmt::print("{}\n", AnswerToJson(*session, answer).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      fmt::print("{}\n", DumpJson(AnswerToJson(*session, answer)));
     } else {
       if (!answer.status.ok() && streamed) fmt::print("\n");
       PrintAnswerText(answer, streamed);

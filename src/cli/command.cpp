@@ -2,7 +2,9 @@
 
 #include "store/store.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "fmt/format.h"
@@ -24,6 +26,20 @@ void AddStoreOption(CLI::App& app, std::string& dir) {
 
 std::string StoreDirectory(const std::string& flag_value) {
   return flag_value.empty() ? store::DefaultStoreDirectory() : flag_value;
+}
+
+CLI::Validator WholeNumberIn(int64_t min, int64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const long long value = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno == ERANGE || value < min || value > max) {
+          return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
+        }
+        return "";
+      },
+      fmt::format("INT in [{} - {}]", min, max));
 }
 
 int ReportError(std::string_view command, const Status& status) {

@@ -4,6 +4,7 @@
 // library's Status to the exit status (0 success, 1 invalid input or findings, 2 usage or I/O).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,11 @@ void AddFormatOption(CLI::App& app, OutputFormat& format);
 void AddStoreOption(CLI::App& app, std::string& dir);
 // The store directory chosen by --db or the environment.
 std::string StoreDirectory(const std::string& flag_value);
+
+// A check for a count option: a whole number from `min` to `max` ("expected a whole number from 0
+// to 9223372036854775807, got '-1'"). CLI11's NonNegativeNumber would print its bound as a
+// 300-digit double.
+CLI::Validator WholeNumberIn(int64_t min, int64_t max);
 
 // Prints "vcf-agent COMMAND: message" on stderr (the bcftools convention) and returns the exit
 // status for `status`.

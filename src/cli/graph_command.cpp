@@ -8,6 +8,7 @@
 #include "store/graph_loader.h"
 #include "store/graph_queries.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -18,7 +19,7 @@ std::string Text(const json& value) {
   if (value.is_null()) return ".";
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_float()) return fmt::format("{:.4g}", value.get<double>());
-  return value.dump();
+  return DumpJson(value);
 }
 
 std::string VariantList(const json& list) {
@@ -117,7 +118,7 @@ int Run(const std::string& sub, GraphArgs& args) {
   else if (sub == "neighbors") result = store::GraphNeighbors(ctx, args.node, args.depth, args.max_nodes);
   if (!result.ok()) return ReportError(where, result.status());
   if (args.format == OutputFormat::kJson) {
-    fmt::print("{}\n", result->dump(2));
+    fmt::print("{}\n", DumpJson(*result, 2));
   } else {
     fmt::print("{}", RenderText(sub, *result));
   }

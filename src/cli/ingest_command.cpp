@@ -9,6 +9,7 @@
 #include "store/similarity_update.h"
 #include "store/store.h"
 #include "vcf/variant_reader.h"
+#include "util/json_text.h"
 
 #include <malloc.h>
 
@@ -94,7 +95,7 @@ int RunIngest(IngestArgs& args) {
     auto json = ToJson(*summary, dir);
     if (!index_json.is_null()) json["similarity_index"] = index_json;
     if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}\n", DumpJson(json, 2));
     return kExitOk;
   }
   for (const auto& f : summary->files) {

@@ -6,6 +6,7 @@
 #include "store/similar.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -26,7 +27,7 @@ int RunSimilar(const SimilarArgs& args) {
                              "memory; 'vcf-agent index' saves it");
   }
   if (args.format == OutputFormat::kJson) {
-    fmt::print("{}\n", store::SimilarToJson(*result).dump(2));
+    fmt::print("{}\n", DumpJson(store::SimilarToJson(*result), 2));
     return kExitOk;
   }
   fmt::print("variants like {} ({}, {}{}):\n", result->query.Label(), store::ToString(result->query.variant_class),
@@ -70,7 +71,7 @@ int RunIndex(const IndexArgs& args) {
     nlohmann::json json{{"space", update->space}, {"variants", update->indexed},
                         {"embedded", update->added}, {"seconds", update->seconds}};
     if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}\n", DumpJson(json, 2));
     return kExitOk;
   }
   if (!embeddings_json.is_null()) PrintEmbeddingUpdate(embeddings_json);

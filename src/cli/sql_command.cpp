@@ -3,6 +3,7 @@
 #include "fmt/format.h"
 #include "store/sql_query.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -21,7 +22,7 @@ int RunSql(const SqlArgs& args) {
   auto result = store::RunReadOnlySql(**store, args.query, args.limits);
   if (!result.ok()) return ReportError("sql", result.status());
   if (args.format == "json") {
-    fmt::print("{}\n", store::SqlResultToJson(*result).dump(2));
+    fmt::print("{}\n", DumpJson(store::SqlResultToJson(*result), 2));
   } else if (args.format == "tsv") {
     fmt::print("{}", store::SqlResultToTsv(*result));
   } else {

@@ -7,6 +7,7 @@
 #include "util/output_file.h"
 #include "vcf/stats.h"
 #include "vcf/stats_format.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 
@@ -81,7 +82,7 @@ int RunStats(const StatsArgs& args) {
   for (const auto& warning : stats->warnings) ReportWarning("stats", warning);
   std::string text;
   if (args.format == OutputFormat::kJson) {
-    text = vcf::StatsToJson(*stats).dump(2) + "\n";
+    text = DumpJson(vcf::StatsToJson(*stats), 2) + "\n";
   } else {
     vcf::StatsTextOptions text_options;
     text_options.command_line = args.command_line;

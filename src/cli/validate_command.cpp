@@ -8,6 +8,7 @@
 #include "util/output_file.h"
 #include "vcf/validate/report_format.h"
 #include "vcf/validate/validator.h"
+#include "util/json_text.h"
 
 namespace vcfagent::cli {
 
@@ -46,7 +47,7 @@ int RunValidate(const ValidateFlags& flags) {
       text += vcf::FormatReportText(*report);
     }
   }
-  if (flags.format == OutputFormat::kJson) text = json.dump(2) + "\n";
+  if (flags.format == OutputFormat::kJson) text = DumpJson(json, 2) + "\n";
   Status written = (*out)->Write(text);
   if (written.ok()) written = (*out)->Commit();
   if (!written.ok()) return ReportError("validate", written);
@@ -65,7 +66,7 @@ Command AddValidateCommand(CLI::App& root) {
   AddFormatOption(*app, flags->format);
   app->add_option("-o,--output", flags->output, "Write the report to FILE (default: standard output)");
   app->add_option("--max-findings", flags->max_findings, "Individual findings listed per file (default 20)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumberIn(0, INT64_MAX));
   return {app, [flags] { return RunValidate(*flags); }};
 }
 

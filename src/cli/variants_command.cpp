@@ -71,8 +71,8 @@ Command AddVariantsCommand(CLI::App& root) {
                   "Filter, e.g. 'qual > 30 && impact >= MODERATE && cohort_af < 0.01' (docs/store.md)");
   app->add_option("--sort", args->sort, "position, qual, af, cohort_af, impact or carriers");
   app->add_flag("--desc", args->descending, "Sort in descending order");
-  app->add_option("-n,--limit", args->limit, "Rows per page (0: all)")->check(CLI::NonNegativeNumber);
-  app->add_option("--offset", args->offset, "Rows to skip")->check(CLI::NonNegativeNumber);
+  app->add_option("-n,--limit", args->limit, "Rows per page (0: all)")->check(WholeNumberIn(0, INT64_MAX));
+  app->add_option("--offset", args->offset, "Rows to skip")->check(WholeNumberIn(0, INT64_MAX));
   app->add_option("-f,--format", args->format, "table, tsv, json or vcf");
   app->add_option("-o,--output", args->output, "Output file (default: standard output)");
   return {app, [args] { return RunVariants(*args); }};

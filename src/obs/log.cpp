@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "obs/tracing.h"
+#include "util/json_text.h"
 
 namespace vcfagent::obs {
 namespace {
@@ -186,7 +187,7 @@ void Log(LogLevel level, std::string_view message, const nlohmann::json& fields)
     line["fields"] = RedactJson(fields, secrets);
   }
   // Invalid UTF-8 (file names, provider text) is replaced, never thrown.
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = DumpJson(line);
   text += '\n';
   std::lock_guard<std::mutex> lock(state.mutex);
   std::fwrite(text.data(), 1, text.size(), state.out);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "obs/log.h"
+#include "util/json_text.h"
 
 namespace vcfagent::obs {
 namespace {
@@ -86,7 +87,7 @@ std::string EncodeOtlpJson(const std::vector<FinishedSpan>& spans, const Tracing
                        {"spans", std::move(span_array)},
                    }})},
                }})}};
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return DumpJson(body);
 }
 
 OtlpExporter::OtlpExporter(TracingConfig config) : config_(std::move(config)) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "server/service.h"
+#include "util/json_text.h"
 
 namespace vcfagent::server {
 
@@ -51,7 +52,7 @@ int64_t OptionalInt(const nlohmann::json& body, std::string_view field, int64_t 
   const nlohmann::json* value = Field(body, field);
   if (value == nullptr) return fallback;
   if (!value->is_number_integer() || value->get<int64_t>() < min || value->get<int64_t>() > max) {
-    ThrowBadRequest(fmt::format("{}: expected an integer from {} to {}, got {}", field, min, max, value->dump()));
+    ThrowBadRequest(fmt::format("{}: expected an integer from {} to {}, got {}", field, min, max, DumpJson(*value)));
   }
   return value->get<int64_t>();
 }
@@ -60,7 +61,7 @@ double OptionalNumber(const nlohmann::json& body, std::string_view field, double
   const nlohmann::json* value = Field(body, field);
   if (value == nullptr) return fallback;
   if (!value->is_number() || value->get<double>() < min || value->get<double>() > max) {
-    ThrowBadRequest(fmt::format("{}: expected a number from {} to {}, got {}", field, min, max, value->dump()));
+    ThrowBadRequest(fmt::format("{}: expected a number from {} to {}, got {}", field, min, max, DumpJson(*value)));
   }
   return value->get<double>();
 }

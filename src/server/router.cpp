@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "server/service.h"
+#include "util/json_text.h"
 
 namespace vcfagent::server {
 namespace {
@@ -101,7 +102,7 @@ void RenderProblem(const Problem& problem, const httplib::Request& req, httplib:
   if (!request_id.empty()) body["request_id"] = request_id;
   res.status = problem.status;
   if (problem.retry_after_seconds > 0) res.set_header("Retry-After", std::to_string(problem.retry_after_seconds));
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/problem+json");
+  res.set_content(DumpJson(body), "application/problem+json");
 }
 
 nlohmann::json RequestContext::JsonBody() const {
@@ -149,7 +150,7 @@ nlohmann::json RequestContext::JsonBody() const {
 
 void RequestContext::SendJson(const nlohmann::json& value, int status) const {
   res.status = status;
-  res.set_content(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  res.set_content(DumpJson(value), "application/json");
 }
 
 std::string RequestContext::Param(const std::string& name, const std::string& fallback) const {

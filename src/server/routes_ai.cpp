@@ -18,6 +18,7 @@
 #include "server/openapi_schemas.h"
 #include "server/route_support.h"
 #include "server/service.h"
+#include "util/json_text.h"
 
 namespace vcfagent::server {
 
@@ -101,7 +102,7 @@ void AskJson(RequestContext& ctx) {
 }
 
 std::string SseEvent(const std::string& event, const json& data) {
-  return "event: " + event + "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+  return "event: " + event + "\ndata: " + DumpJson(data) + "\n\n";
 }
 
 void AskStream(RequestContext& ctx) {

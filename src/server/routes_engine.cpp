@@ -1,11 +1,15 @@
 // The engine's routes: validate, stats, view and compare answer synchronously with the JSON the
 // CLI prints with --format json (same builders: vcf::ReportToJson, vcf::StatsToJson, the agent's
 // view tool, vcf::FormatCompareJson); analyze runs as a job whose result is the report facts,
-// optionally rendered to HTML or Markdown and served at GET /api/v1/jobs/{id}/report.
+// optionally rendered to HTML or Markdown and served at GET /api/v1/jobs/{id}/report. Each
+// request reads its inputs within vcf::ServiceRequestLimits() (longest line, decompressed size).
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <future>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "ai/report/interpretation.h"
 #include "ai/report/report_facts.h"
@@ -17,10 +21,12 @@
 #include "util/output_file.h"
 #include "vcf/compare.h"
 #include "vcf/compare_format.h"
+#include "vcf/input_limits.h"
 #include "vcf/stats.h"
 #include "vcf/stats_format.h"
 #include "vcf/validate/report_format.h"
 #include "vcf/validate/validator.h"
+#include "util/json_text.h"
 
 namespace vcfagent::server {
 
@@ -31,12 +37,34 @@ namespace oa = openapi;
 
 constexpr int64_t kMaxViewRecords = 10000;
 
+// How the client named a file ("a.vcf", {"path": "a.vcf"} or {"upload": id}), for messages.
+std::string ClientRefName(const json& ref) {
+  if (ref.is_string()) return ref.get<std::string>();
+  if (ref.contains("path")) return ref["path"].get<std::string>();
+  return "upload " + ref["upload"].get<std::string>();
+}
+
+// Errors about an input name it as the client did: the server's local paths (the upload
+// directory, where the data directories lie) stay out of answers.
+[[noreturn]] void ThrowForInputs(const Status& status, const std::vector<std::pair<std::string, json>>& inputs) {
+  Problem problem = ProblemFromStatus(status);
+  for (const auto& [local, ref] : inputs) {
+    const std::string name = ClientRefName(ref);
+    for (size_t at = problem.detail.find(local); !local.empty() && at != std::string::npos;
+         at = problem.detail.find(local, at + name.size())) {
+      problem.detail.replace(at, local.size(), name);
+    }
+  }
+  ThrowProblem(std::move(problem));
+}
+
 // Replaces the server's local path in a result with the reference the client sent.
 void ShowClientRef(json& document, const char* key, const json& ref) {
   if (document.is_object() && document.contains(key)) document[key] = ref;
 }
 
 void Validate(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "require_evidence", "max_findings"});
   if (!body.contains("file")) ThrowBadRequest("file: required");
@@ -45,13 +73,14 @@ void Validate(RequestContext& ctx) {
   options.require_evidence = OptionalBool(body, "require_evidence", false);
   options.max_findings = static_cast<size_t>(OptionalInt(body, "max_findings", 20, 0, 10000));
   auto report = vcf::ValidateFile(path, options);
-  if (!report.ok()) ThrowStatus(report.status());
+  if (!report.ok()) ThrowForInputs(report.status(), {{path, body["file"]}});
   json result = vcf::ReportToJson(*report);
   ShowClientRef(result, "path", body["file"]);
   ctx.SendJson(result);
 }
 
 void Stats(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "samples"});
   if (!body.contains("file")) ThrowBadRequest("file: required");
@@ -68,8 +97,8 @@ void Stats(RequestContext& ctx) {
     }
   }
   auto stats = vcf::ComputeStats(path, options);
-  if (!stats.ok()) ThrowStatus(stats.status());
-  json result = json::parse(vcf::StatsToJson(*stats).dump());
+  if (!stats.ok()) ThrowForInputs(stats.status(), {{path, body["file"]}});
+  json result = json::parse(DumpJson(vcf::StatsToJson(*stats)));
   ShowClientRef(result, "input", body["file"]);
   if (!stats->warnings.empty()) result["warnings"] = stats->warnings;
   ctx.SendJson(result);
@@ -86,6 +115,7 @@ const ai::Tool& ViewTool() {
 }
 
 void View(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"file", "regions", "include", "exclude", "types", "samples", "genotypes", "limit",
                              "format"});
@@ -105,13 +135,14 @@ void View(RequestContext& ctx) {
   args["format"] = format;
   ai::ToolContext tool_context(std::nullopt, {path});
   auto output = ViewTool().run(tool_context, args);
-  if (!output.ok()) ThrowStatus(output.status());
+  if (!output.ok()) ThrowForInputs(output.status(), {{path, body["file"]}});
   json result = std::move(output->result);
   ShowClientRef(result, "path", body["file"]);
   ctx.SendJson(result);
 }
 
 void Compare(RequestContext& ctx) {
+  vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
   const json body = ctx.JsonBody();
   RejectUnknownFields(body, {"a", "b", "match", "normalize", "truth", "regions", "absent_as_missing"});
   if (!body.contains("a") || !body.contains("b")) ThrowBadRequest("a and b: both files are required");
@@ -130,7 +161,7 @@ void Compare(RequestContext& ctx) {
   options.regions = OptionalStrings(body, "regions");
   options.absent_as_missing = OptionalBool(body, "absent_as_missing", false);
   auto result = vcf::CompareFiles(a, b, options);
-  if (!result.ok()) ThrowStatus(result.status());
+  if (!result.ok()) ThrowForInputs(result.status(), {{a, body["a"]}, {b, body["b"]}});
   json document = json::parse(vcf::FormatCompareJson(*result));
   ShowClientRef(document, "file_a", body["a"]);
   ShowClientRef(document, "file_b", body["b"]);
@@ -156,11 +187,9 @@ void Analyze(RequestContext& ctx) {
   auto id_promise = std::make_shared<std::promise<std::string>>();
   std::shared_future<std::string> id_future = id_promise->get_future().share();
   const std::string reports_dir = ctx.service.config().upload_dir + "/reports";
-  const json& ref = body["file"];
-  const std::string client_ref = ref.is_string()        ? ref.get<std::string>()
-                                 : ref.contains("path") ? ref["path"].get<std::string>()
-                                                        : "upload " + ref["upload"].get<std::string>();
+  const std::string client_ref = ClientRefName(body["file"]);
   auto work = [path, options, format, format_name, reports_dir, id_future, client_ref]() -> Result<json> {
+    vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());
     if (JobControl* job = CurrentJob()) job->SetStep("analyze");
     auto facts = ai::report::AnalyzeFile(path, options);
     if (!facts.ok()) return facts.status();

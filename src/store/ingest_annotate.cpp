@@ -9,6 +9,7 @@
 #include "store/annotation/consequence.h"
 #include "store/annotation/gene_intervals.h"
 #include "store/annotation/pedigree.h"
+#include "util/json_text.h"
 
 namespace vcfagent::store {
 
@@ -88,7 +89,7 @@ void IngestAnnotator::Annotate(const bcf_hdr_t* header, bcf1_t* rec, std::span<A
       }
       attached[std::string(source.source_name())] = std::move(values);
     }
-    if (!attached.empty()) row.annotations = attached.dump();
+    if (!attached.empty()) row.annotations = DumpJson(attached);
   }
 }
 

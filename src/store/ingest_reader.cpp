@@ -270,7 +270,16 @@ Status IngestReader::Convert(std::vector<AlleleRow>& out) {
       if (gq_per > 0) {
         if (gq_is_float_) {
           const float v = gqf_[s * gq_per];
-          if (!bcf_float_is_missing(v) && !bcf_float_is_vector_end(v)) gq = static_cast<int32_t>(std::lround(v));
+          if (!bcf_float_is_missing(v) && !bcf_float_is_vector_end(v)) {
+            // GQ is an Integer in the specification and in the store: a whole number written as a
+            // Float is kept; anything else is refused rather than silently rounded.
+            if (!(v >= 0 && v <= 2147483647.0f) || v != std::nearbyint(v)) {
+              return Status::InvalidInput(fmt::format(
+                  "sample {}: FORMAT/GQ={:g} is not a whole number; the specification's GQ is an Integer "
+                  "(run vcf-agent validate on the file; format-reserved-type)", header_->samples[s], v));
+            }
+            gq = static_cast<int32_t>(v);
+          }
         } else if (gq_[s * gq_per] != bcf_int32_missing && gq_[s * gq_per] != bcf_int32_vector_end) {
           gq = gq_[s * gq_per];
         }

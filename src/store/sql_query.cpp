@@ -8,6 +8,7 @@
 
 #include "obs/service_metrics.h"
 #include "obs/timed_span.h"
+#include "util/json_text.h"
 
 namespace vcfagent::store {
 namespace {
@@ -57,7 +58,7 @@ std::string Cell(const nlohmann::json& cell) {
   if (cell.is_null()) return "NULL";
   if (cell.is_string()) return cell.get<std::string>();
   if (cell.is_number_float()) return fmt::format("{:g}", cell.get<double>());
-  return cell.dump();
+  return DumpJson(cell);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "store/variant_format.h"
+#include "util/json_text.h"
 
 #include <fmt/format.h>
 
@@ -492,7 +493,7 @@ Result<std::string> FormatVariants(Store& store, const VariantPage& page, Varian
       for (const auto& r : page.variants) list.push_back(VariantToJson(r));
       nlohmann::json json = {{"variants", list}, {"returned", page.variants.size()},
                              {"offset", query.offset}, {"limit", query.limit}, {"more", page.more}};
-      return json.dump(2) + "\n";
+      return DumpJson(json, 2) + "\n";
     }
   }
   return Status::Internal("unknown output format");

@@ -4,6 +4,7 @@
 
 #include "fmt/format.h"
 #include "vcf/variant_reader.h"
+#include "util/json_text.h"
 
 namespace vcfagent::vcf {
 
@@ -87,7 +88,7 @@ std::string FormatCompareJson(const CompareResult& r) {
   } else {
     j["truth"] = nullptr;
   }
-  return j.dump(2) + "\n";
+  return DumpJson(j, 2) + "\n";
 }
 
 std::string FormatCompareText(const CompareResult& r) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "util/json_text.h"
 #include "util/output_file.h"
 #include "vcf/filter_expr.h"
 
@@ -213,24 +214,12 @@ class TsvRecordWriter : public TextRecordWriter {
   std::vector<ColumnSpec> columns_;
 };
 
+// Quoted by the project's one JSON rule (util/json_text.h): bytes that are not UTF-8 become U+FFFD.
 void PutJsonString(std::string_view text, kstring_t* s) {
-  kputc('"', s);
-  for (const char c : text) {
-    switch (c) {
-      case '"': kputs("\\\"", s); break;
-      case '\\': kputs("\\\\", s); break;
-      case '\n': kputs("\\n", s); break;
-      case '\t': kputs("\\t", s); break;
-      case '\r': kputs("\\r", s); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          ksprintf(s, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          kputc(c, s);
-        }
-    }
-  }
-  kputc('"', s);
+  thread_local std::string quoted;
+  quoted.clear();
+  AppendJsonString(text, &quoted);
+  kputsn(quoted.data(), quoted.size(), s);
 }
 
 void PutJsonNumber(double value, kstring_t* s) {

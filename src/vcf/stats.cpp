@@ -35,7 +35,8 @@ Status CollectRecords(VariantReader& in, StatsCollector& collector, bool read_ah
     VcfLineReadAhead lines(in.file(), in.line(), DisplayName(in.path()),
                            [keep_samples](std::string_view text, std::string* out) {
                              ReduceVcfLineForStats(text, keep_samples, out);
-                           });
+                           },
+                           &in.budget());
     kstring_t line = {0, 0, nullptr};
     int64_t number = 0;
     Status status;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "vcf/validate/validator.h"
 
 namespace vcfagent::vcf {
 
@@ -198,12 +199,15 @@ VariantReader::~VariantReader() { free(line_buffer_.s); }
 Status VariantReader::ReadTextHeader() {
   kstring_t text = {0, 0, nullptr};
   bool have_chrom_line = false;
-  int ret = 0;
-  while ((ret = hts_getline(file_.get(), KS_SEP_LINE, &line_buffer_)) >= 0) {
-    ++line_;
-    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
-      line_buffer_.s[--line_buffer_.l] = '\0';
+  Status read_error;
+  for (;;) {
+    auto more = ReadTextLine(file_.get(), &line_buffer_, budget_);
+    if (!more.ok()) {
+      read_error = more.status().WithContext(fmt::format("line {}", line_ + 1));
+      break;
     }
+    if (!*more) break;
+    ++line_;
     if (line_buffer_.l == 0 || line_buffer_.s[0] != '#') {
       free(text.s);
       if (line_ == 1 && line_buffer_.l == 0) return Status::InvalidInput("line 1: empty line, expected ##fileformat");
@@ -225,9 +229,9 @@ Status VariantReader::ReadTextHeader() {
       break;
     }
   }
-  if (ret < -1) {
+  if (!read_error.ok()) {
     free(text.s);
-    return Status::IoError(fmt::format("line {}: read error (truncated or corrupt compressed data?)", line_ + 1));
+    return read_error;
   }
   if (!have_chrom_line) {
     free(text.s);
@@ -249,6 +253,8 @@ Status VariantReader::ReadTextHeader() {
 
 Result<bool> VariantReader::Next(bcf1_t* rec) {
   if (kind_.is_bcf) {
+    Status size = CheckBcfRecordSize();
+    if (!size.ok()) return size.WithContext(fmt::format("{}: record {}", DisplayName(path_), line_ + 1));
     const int ret = bcf_read(file_.get(), header_.get(), rec);
     if (ret == -1) return false;
     ++line_;
@@ -259,16 +265,10 @@ Result<bool> VariantReader::Next(bcf1_t* rec) {
     return true;
   }
   for (;;) {
-    const int ret = hts_getline(file_.get(), KS_SEP_LINE, &line_buffer_);
-    if (ret == -1) return false;
-    if (ret < -1) {
-      return Status::IoError(fmt::format(
-          "{}:{}: read error (truncated or corrupt compressed data?)", DisplayName(path_), line_ + 1));
-    }
+    auto more = ReadTextLine(file_.get(), &line_buffer_, budget_);
+    if (!more.ok()) return more.status().WithContext(fmt::format("{}:{}", DisplayName(path_), line_ + 1));
+    if (!*more) return false;
     ++line_;
-    if (line_buffer_.l > 0 && line_buffer_.s[line_buffer_.l - 1] == '\r') {
-      line_buffer_.s[--line_buffer_.l] = '\0';
-    }
     if (line_buffer_.l == 0) continue;  // blank lines carry no record
     break;
   }
@@ -302,11 +302,40 @@ Status CheckPosition(const kstring_t& line) {
 Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
                           std::string_view display_name, int64_t line_number) {
   Status st = CheckPosition(*line);
-  if (st.ok() && (vcf_parse(line, header, rec) < 0 ||
-                  (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
-    st = Status::InvalidInput("the record could not be parsed");
+  if (st.ok()) {
+    // htslib edits the line as it parses: keep its text to explain a failure.
+    thread_local std::string original;
+    original.assign(line->s, line->l);
+    if (vcf_parse(line, header, rec) < 0 || (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF))) {
+      st = Status::InvalidInput(DescribeUnparsableRecord(header, original));
+    }
   }
   return st.WithContext(fmt::format("{}:{}", display_name, line_number));
+}
+
+std::string DescribeUnparsableRecord(const bcf_hdr_t* header, std::string_view line) {
+  kstring_t text = {0, 0, nullptr};
+  std::string reason;
+  if (bcf_hdr_format(header, 0, &text) == 0) reason = DiagnoseRecordLine(std::string_view(text.s, text.l), line);
+  free(text.s);
+  return reason.empty() ? "the record could not be parsed" : reason;
+}
+
+// htslib allocates a BCF record's declared length and reads it whole: look at the two lengths at
+// the front of the next record (when they lie in the current block) and refuse one past the
+// limit before it is read.
+Status VariantReader::CheckBcfRecordSize() {
+  BGZF* bg = file_->fp.bgzf;
+  if (bg->block_offset >= bg->block_length && bgzf_read_block(bg) != 0) return Status::Ok();  // bcf_read reports it
+  if (bg->block_length - bg->block_offset < 8) return Status::Ok();
+  const auto* p = static_cast<const uint8_t*>(bg->uncompressed_block) + bg->block_offset;
+  auto le32 = [](const uint8_t* b) { return uint64_t{b[0]} | uint64_t{b[1]} << 8 | uint64_t{b[2]} << 16 | uint64_t{b[3]} << 24; };
+  const uint64_t bytes = le32(p) + le32(p + 4);
+  if (bytes > static_cast<uint64_t>(budget_.limits().max_line_bytes)) {
+    return Status::InvalidInput(fmt::format("the record is {} bytes, more than the limit of {} bytes ($VCF_AGENT_MAX_LINE_BYTES)",
+                                            bytes, budget_.limits().max_line_bytes));
+  }
+  return budget_.Consume(static_cast<int64_t>(bytes) + 8);
 }
 
 std::string VariantReader::Where() const {

@@ -5,6 +5,9 @@
 // directory), and reads the text header itself so that every record error can name its line.
 // Records are decoded lazily by htslib: callers bcf_unpack() what they need.
 //
+// Lines (VCF) and records (BCF) longer than the InputLimits in force when the reader opens are
+// refused with a message naming the line and the limit (vcf/input_limits.h).
+//
 // Not thread-safe; one reader per thread. `threads` adds BGZF decompression threads.
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "util/status.h"
+#include "vcf/input_limits.h"
 
 namespace vcfagent::vcf {
 
@@ -76,10 +80,13 @@ class VariantReader {
   std::string_view text() const { return text_; }
   // "file:line" (VCF) or "file: record N" (BCF), for messages about the last record.
   std::string Where() const;
+  // What this input has used of its limits; a VcfLineReadAhead on file() continues it.
+  InputBudget& budget() { return budget_; }
 
  private:
   VariantReader() = default;
   Status ReadTextHeader();
+  Status CheckBcfRecordSize();
 
   std::string path_;
   InputKind kind_;
@@ -90,6 +97,7 @@ class VariantReader {
   std::string text_;
   int64_t line_ = 0;
   int64_t records_read_ = 0;
+  InputBudget budget_;
 };
 
 // Parses one VCF record line into `rec` with the acceptance rules of VariantReader::Next()
@@ -97,6 +105,10 @@ class VariantReader {
 // "display_name:line_number". htslib edits `line` in place.
 Status ParseVcfRecordLine(kstring_t* line, bcf_hdr_t* header, bcf1_t* rec,
                           std::string_view display_name, int64_t line_number);
+
+// Why htslib could not parse `line` (the record's text before parsing), as validate says it:
+// "INFO: Info field value is not ..." (vcf/validate), else "the record could not be parsed".
+std::string DescribeUnparsableRecord(const bcf_hdr_t* header, std::string_view line);
 
 // The header's contig names in dictionary order. Unlike bcf_hdr_seqnames() it tolerates the
 // holes that IDX= attributes can leave in the dictionary (bcf_hdr_seqnames asserts on them).

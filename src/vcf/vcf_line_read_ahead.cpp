@@ -16,8 +16,9 @@ constexpr size_t kMaxReadyBatches = 4;
 }  // namespace
 
 VcfLineReadAhead::VcfLineReadAhead(htsFile* fp, int64_t lines_before, std::string name,
-                                   LineReducer reduce)
-    : fp_(fp), line_(lines_before), reduce_(std::move(reduce)), name_(std::move(name)) {
+                                   LineReducer reduce, InputBudget* budget)
+    : fp_(fp), line_(lines_before), reduce_(std::move(reduce)), name_(std::move(name)),
+      budget_(budget != nullptr ? budget : &own_budget_) {
   thread_ = std::thread([this] { Produce(); });
 }
 
@@ -35,15 +36,14 @@ void VcfLineReadAhead::Produce() {
   Batch batch;
   Status error;
   for (;;) {
-    const int ret = hts_getline(fp_, KS_SEP_LINE, &buffer);
-    if (ret < -1) {
-      error = Status::IoError(fmt::format(
-          "{}:{}: read error (truncated or corrupt compressed data?)", name_, line_ + 1));
+    auto more = ReadTextLine(fp_, &buffer, *budget_);
+    if (!more.ok()) {
+      error = more.status().WithContext(fmt::format("{}:{}", name_, line_ + 1));
+      break;
     }
-    if (ret < 0) break;
+    if (!*more) break;
     ++line_;
-    size_t length = buffer.l;
-    if (length > 0 && buffer.s[length - 1] == '\r') --length;
+    const size_t length = buffer.l;  // ReadTextLine drops "\r\n" as "\n"
     if (length > 0) {  // blank lines carry no record, but count
       if (reduce_) reduce_(std::string_view(buffer.s, length), &batch.text);
       else batch.text.append(buffer.s, length);

@@ -4,7 +4,8 @@
 // hand-over per batch of lines (about 1 MB) instead of one per BGZF block as with htslib's own
 // thread pool, which matters when the machine is busy. The reader owns the htsFile while it
 // runs: the caller must not touch that file until the read-ahead is destroyed. Memory is bounded
-// (a few batches), whatever the input size.
+// (a few batches plus one line), whatever the input size: lines are read within `budget` (the
+// reader's, see vcf/input_limits.h), so a line past the limit is an error, not an allocation.
 #pragma once
 
 #include <htslib/hts.h>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "util/status.h"
+#include "vcf/input_limits.h"
 
 namespace vcfagent::vcf {
 
@@ -28,10 +30,12 @@ class VcfLineReadAhead {
  public:
   // `fp` is positioned after the header; `lines_before` is the number of lines already read, so
   // line numbers continue from there. `name` is used in messages. `reduce`, when given, appends
-  // a transformed line instead of the line itself (it runs on the read-ahead thread).
+  // a transformed line instead of the line itself (it runs on the read-ahead thread). `budget`
+  // (used on the read-ahead thread until destruction) continues the reader's; without one, the
+  // limits in force on the calling thread apply.
   using LineReducer = std::function<void(std::string_view line, std::string* out)>;
   VcfLineReadAhead(htsFile* fp, int64_t lines_before, std::string name,
-                   LineReducer reduce = nullptr);
+                   LineReducer reduce = nullptr, InputBudget* budget = nullptr);
   ~VcfLineReadAhead();
   VcfLineReadAhead(const VcfLineReadAhead&) = delete;
   VcfLineReadAhead& operator=(const VcfLineReadAhead&) = delete;
@@ -52,6 +56,8 @@ class VcfLineReadAhead {
   int64_t line_;
   LineReducer reduce_;
   std::string name_;
+  InputBudget own_budget_;
+  InputBudget* budget_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -194,19 +194,17 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
         if (index.tbx) {
           ret = tbx_itr_next(fp, index.tbx.get(), itr.get(), &line);
           parsed = !verbatim;
-          // htslib's parser edits the line in place: keep the text for VCF output, and its
-          // start for an error message.
-          if (ret >= 0 && parsed) {
-            if (keep_text) text.assign(line.s, line.l);
-            start.assign(line.s, std::min<size_t>(line.l, 60));
-            std::replace(start.begin(), start.end(), '\t', ' ');
-          }
+          // htslib's parser edits the line in place: keep the text for VCF output and for an
+          // error message.
+          if (ret >= 0 && parsed) text.assign(line.s, line.l);
           if (ret >= 0 && parsed &&
               (vcf_parse(&line, header, rec.get()) < 0 ||
                (rec->errcode & ~(BCF_ERR_TAG_UNDEF | BCF_ERR_CTG_UNDEF)))) {
-            status = Status::InvalidInput(fmt::format("{}: the record '{}{}' could not be parsed",
-                                                      DisplayName(reader.path()), start,
-                                                      line.l > 60 ? "..." : ""));
+            start.assign(text, 0, std::min<size_t>(text.size(), 60));
+            std::replace(start.begin(), start.end(), '\t', ' ');
+            status = Status::InvalidInput(fmt::format("{}: record '{}{}': {}", DisplayName(reader.path()), start,
+                                                      text.size() > 60 ? "..." : "",
+                                                      DescribeUnparsableRecord(header, text)));
             break;
           }
         } else {
@@ -240,7 +238,7 @@ Status QueryIndexed(VariantReader& reader, const InputIndex& index, const Region
           if (!status.ok()) break;
           continue;
         }
-        status = selector.Offer(rec.get(), text);
+        status = selector.Offer(rec.get(), keep_text ? std::string_view(text) : std::string_view());
         if (!status.ok()) break;
       }
       if (!status.ok()) break;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ai/json_schema.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai::report {
 namespace {
@@ -131,10 +132,10 @@ ChatRequest BuildInterpretationRequest(const json& facts) {
   request.temperature = 0;
   request.max_tokens = 2048;
   request.response_schema = InterpretationSchema();
-  request.messages.push_back({Role::kSystem, std::string(kSystemPrompt) + InterpretationSchema().dump(), {}, "", "", false});
+  request.messages.push_back({Role::kSystem, std::string(kSystemPrompt) + DumpJson(InterpretationSchema()), {}, "", "", false});
   request.messages.push_back({Role::kUser,
                               fmt::format("Prompt template {}. Write the interpretation of this report.\n<facts>\n{}\n</facts>",
-                                          kPromptTemplateId, InterpretationFacts(facts).dump()),
+                                          kPromptTemplateId, DumpJson(InterpretationFacts(facts))),
                               {}, "", "", false});
   return request;
 }

@@ -1,4 +1,5 @@
 #include "ai/report/report_document.h"
+#include "util/json_text.h"
 
 #include <cmath>
 
@@ -14,7 +15,7 @@ std::string Text(const json& v) {
   if (v.is_null()) return "n/a";
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_integer() || v.is_number_unsigned()) return DumpJson(v);
   if (v.is_number_float()) {
     const double d = v.get<double>();
     if (std::fabs(d) >= 1000 || d == std::floor(d)) return fmt::format("{:.0f}", d);
@@ -23,7 +24,7 @@ std::string Text(const json& v) {
     if (s.back() == '.') s.pop_back();
     return s;
   }
-  return v.dump();
+  return DumpJson(v);
 }
 
 std::string Field(const json& obj, const char* key) {
@@ -110,7 +111,7 @@ ReportSection Interpretation(const json& r) {
   }
   for (const auto& [key, label] : {std::pair{"recommendations", "Recommendations"}, std::pair{"caveats", "Caveats"}}) {
     std::vector<std::string> items;
-    for (const auto& x : res.value(key, json::array())) items.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+    for (const auto& x : res.value(key, json::array())) items.push_back(x.is_string() ? x.get<std::string>() : DumpJson(x));
     if (!items.empty()) {
       s.blocks.push_back(Paragraph(std::string(label) + ":"));
       s.blocks.push_back(Bullets(items));

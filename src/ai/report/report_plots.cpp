@@ -3,6 +3,7 @@
 #include <set>
 
 #include "ai/report/svg_chart.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai::report {
 namespace {
@@ -28,7 +29,7 @@ ReportPlot Bins(const std::string& id, const std::string& title, const std::stri
   chart.stacked = stacked;
   for (const auto& [key, name] : series) chart.series.push_back({name, chart.series.empty() ? kBlue : kOrange, {}});
   for (const auto& b : bins) {
-    chart.categories.push_back(b[label_key].is_string() ? b[label_key].get<std::string>() : b[label_key].dump());
+    chart.categories.push_back(b[label_key].is_string() ? b[label_key].get<std::string>() : DumpJson(b[label_key]));
     for (size_t k = 0; k < series.size(); ++k) chart.series[k].values.push_back(Num(b, series[k].first));
   }
   return {id, title, RenderBarChart(chart)};

@@ -9,6 +9,7 @@
 #include "ai/report/report_document.h"
 #include "ai/report/report_plots.h"
 #include "ai/report/svg_chart.h"
+#include "util/json_text.h"
 
 namespace vcfagent::ai::report {
 namespace {
@@ -170,7 +171,7 @@ std::string RenderMarkdown(const json& report) {
   return out;
 }
 
-std::string RenderJson(const json& report) { return report.dump(2) + "\n"; }
+std::string RenderJson(const json& report) { return DumpJson(report, 2) + "\n"; }
 
 std::string RenderReport(const json& report, ReportFormat format) {
   switch (format) {

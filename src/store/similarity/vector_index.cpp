@@ -25,6 +25,7 @@
 
 #include "fmt/format.h"
 #include "util/output_file.h"
+#include "util/json_text.h"
 
 namespace vcfagent::store {
 namespace {
@@ -475,7 +476,7 @@ Status VectorIndex::Save(const std::string& path, uint64_t generation) {
       {"quantisation", ToString(params_.quantisation)},           {"count", g.cur_element_count},
       {"generation", generation}, {"m", params_.m},               {"ef_construction", params_.ef_construction},
       {"ef_search", params_.ef_search},                           {"index_bytes", expected}};
-  VCFAGENT_RETURN_IF_ERROR((*sidecar_out)->Write(sidecar.dump(2) + "\n"));
+  VCFAGENT_RETURN_IF_ERROR((*sidecar_out)->Write(DumpJson(sidecar, 2) + "\n"));
   // The index first, then the sidecar that vouches for it: a crash between the two leaves a
   // sidecar whose size and count do not match, which Load() reports instead of using.
   VCFAGENT_RETURN_IF_ERROR((*index_out)->Commit());

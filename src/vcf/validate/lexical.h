@@ -26,6 +26,26 @@ inline bool IsBase(char c) {
   }
 }
 
+// The length of the well-formed UTF-8 sequence of two to four bytes starting at s[i] (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
+inline size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  const unsigned b0 = byte(i), b1 = byte(i + 1);
+  const auto cont = [&](size_t k) { return (byte(k) & 0xC0u) == 0x80u; };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (b0 == 0xE0 && b1 < 0xA0) return 0;  // overlong
+    if (b0 == 0xED && b1 > 0x9F) return 0;  // surrogates
+    return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF4 && b1 > 0x8F) return 0;  // above U+10FFFF
+    return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 // Contig name characters: SAM's reference-name characters without <>[]*=, from VCF 4.3 on; before,
 // only white space, commas and angle brackets are excluded (as vcf-validator's grammars do).
 inline bool IsContigChar(char c, int minor) {

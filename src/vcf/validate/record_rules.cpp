@@ -245,7 +245,7 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
   }
   info_entries_.clear();
   if (columns_[7] != ".") {
-    bool key_ok = true, value_ok = true;
+    bool key_ok = true, value_ok = true, value_not_utf8 = false;
     ForEachPiece(columns_[7], ';', [&](std::string_view entry) {
       size_t eq = entry.find('=');
       std::string_view key = entry.substr(0, eq);
@@ -254,8 +254,16 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
       if (eq != std::string_view::npos) {
         value = entry.substr(eq + 1);
         if (value.empty()) value_ok = false;
-        for (char c : value) {
-          if (!IsPrint(c)) value_ok = false;
+        for (size_t i = 0; i < value.size(); ++i) {
+          if (IsPrint(value[i])) continue;
+          // VCF 4.3 made the file UTF-8: non-ASCII text is allowed in values, as in FORMAT.
+          const size_t length = minor_ >= 3 ? Utf8SequenceLength(value, i) : 0;
+          if (length == 0) {
+            value_ok = false;
+            if (static_cast<unsigned char>(value[i]) >= 0x80) value_not_utf8 = true;
+            break;
+          }
+          i += length - 1;
         }
       }
       info_entries_.push_back({key, eq == std::string_view::npos ? std::string_view() : entry.substr(eq)});
@@ -266,6 +274,14 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
       return false;
     }
     if (!value_ok) {
+      if (value_not_utf8) {
+        sink_.Error("info-value-invalid", n, "INFO",
+                    minor_ >= 3 ? "Info field value contains bytes that are not UTF-8 (the encoding of VCF 4.3 and later)"
+                                : "Info field value contains a byte that is not printable ASCII (VCF 4.1 and 4.2 define no other encoding)",
+                    minor_ >= 3 ? "Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+                                : "Use printable ASCII, or declare VCFv4.3 or later and write UTF-8");
+        return false;
+      }
       sink_.Error("info-value-invalid", n, "INFO", "Info field value is not a comma-separated list of valid strings (maybe it contains whitespaces?)",
                   "INFO values must be non-empty printable text without ';'");
       return false;

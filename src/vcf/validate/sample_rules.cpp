@@ -208,7 +208,12 @@ bool LineChecker::CheckSample(size_t index, std::string_view sample, int64_t n) 
       continue;
     }
     if (c != ':') {
-      if (c < 0x21 || c > 0x7e) return syntax_error();
+      if (c < 0x21 || c > 0x7e) {
+        // VCF 4.3 made the file UTF-8: non-ASCII text is allowed in values, as in INFO.
+        const size_t length = minor_ >= 3 ? Utf8SequenceLength(sample, i) : 0;
+        if (length == 0) return syntax_error();
+        i += length - 1;
+      }
       continue;
     }
     std::string_view value = sample.substr(value_start, i - value_start);

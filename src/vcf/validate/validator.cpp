@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -23,6 +25,7 @@
 #include "fmt/format.h"
 #include "util/progress.h"
 #include "vcf/validate/findings.h"
+#include "vcf/input_limits.h"
 #include "vcf/validate/line_checker.h"
 #include "vcf/variant_reader.h"
 
@@ -38,19 +41,33 @@ using validate::FindingSink;
 using validate::LineChecker;
 
 // Splits a byte stream into lines for the checker; keeps only the unfinished last line between
-// chunks, so memory is bounded by the longest line.
+// chunks, so memory is bounded by the longest line, and a line longer than the limit
+// (vcf/input_limits.h) is reported (rule line-too-long) and skipped without being held.
 class LineSplitter {
  public:
-  explicit LineSplitter(LineChecker& checker) : checker_(checker) {}
+  LineSplitter(LineChecker& checker, FindingSink& sink, int64_t max_line_bytes)
+      : checker_(checker), sink_(sink), max_line_(static_cast<size_t>(max_line_bytes)) {}
   void Feed(std::string_view chunk) {
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
+      const size_t length = nl == std::string_view::npos ? chunk.size() : nl;
+      if (!skipping_ && pending_.size() + length > max_line_) {
+        sink_.Error("line-too-long", line_ + 1, "line",
+                    fmt::format("The line is longer than {} bytes, the limit ($VCF_AGENT_MAX_LINE_BYTES); it was not checked",
+                                max_line_),
+                    "Check that the file is a VCF; raise $VCF_AGENT_MAX_LINE_BYTES for files with longer lines");
+        skipping_ = true;
+        pending_.clear();
+        pending_.shrink_to_fit();
+      }
       if (nl == std::string_view::npos) {
-        pending_.append(chunk);
+        if (!skipping_) pending_.append(chunk);
         return;
       }
       line_++;
-      if (pending_.empty()) {
+      if (skipping_) {
+        skipping_ = false;
+      } else if (pending_.empty()) {
         checker_.Line(chunk.substr(0, nl), line_);
       } else {
         pending_.append(chunk.substr(0, nl));
@@ -62,10 +79,10 @@ class LineSplitter {
   }
   // Ends the input; returns the number of lines.
   int64_t Finish() {
-    bool ended_with_newline = pending_.empty();
-    if (!pending_.empty()) {
+    bool ended_with_newline = pending_.empty() && !skipping_;
+    if (!pending_.empty() || skipping_) {
       line_++;
-      checker_.Line(pending_, line_);
+      if (!skipping_) checker_.Line(pending_, line_);
     }
     checker_.Finish(line_ == 0 ? 1 : line_, ended_with_newline);
     return line_;
@@ -74,7 +91,10 @@ class LineSplitter {
 
  private:
   LineChecker& checker_;
+  FindingSink& sink_;
+  size_t max_line_;
   std::string pending_;
+  bool skipping_ = false;  // inside a line past the limit
   int64_t line_ = 0;
 };
 
@@ -109,7 +129,7 @@ const char* UnreadableFormat(const unsigned char* m, size_t n) {
   return nullptr;
 }
 
-Status ReadWithBgzf(const std::string& path, LineSplitter& splitter) {
+Status ReadWithBgzf(const std::string& path, LineSplitter& splitter, InputBudget& budget) {
   BGZF* fp = bgzf_open(path.c_str(), "r");
   if (fp == nullptr) return Status::IoError(fmt::format("{}: cannot open: {}", DisplayName(path), std::strerror(errno)));
   std::unique_ptr<BGZF, int (*)(BGZF*)> guard(fp, bgzf_close);
@@ -122,6 +142,7 @@ Status ReadWithBgzf(const std::string& path, LineSplitter& splitter) {
                                               DisplayName(path), splitter.line()));
     }
     if (got == 0) break;
+    VCFAGENT_RETURN_IF_ERROR(budget.Consume(got).WithContext(fmt::format("{}: after line {}", DisplayName(path), splitter.line())));
     splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
     progress.Update(static_cast<uint64_t>(splitter.line()));
     if (CancelRequested()) return Status::Cancelled("interrupted");
@@ -152,7 +173,7 @@ const Bzip2Api& LoadBzip2() {
   return api;
 }
 
-Status ReadWithLibbz2(const Bzip2Api& api, const std::string& path, LineSplitter& splitter) {
+Status ReadWithLibbz2(const Bzip2Api& api, const std::string& path, LineSplitter& splitter, InputBudget& budget) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!file) return Status::IoError(fmt::format("{}: cannot open: {}", DisplayName(path), std::strerror(errno)));
   std::string buffer(1 << 20, '\0');
@@ -164,6 +185,10 @@ Status ReadWithLibbz2(const Bzip2Api& api, const std::string& path, LineSplitter
     while (error == BZ_OK) {
       int got = api.read(&error, bz, buffer.data(), static_cast<int>(buffer.size()));
       if (error != BZ_OK && error != BZ_STREAM_END) break;
+      if (Status st = budget.Consume(got); !st.ok()) {
+        api.read_close(&error, bz);
+        return st.WithContext(fmt::format("{}: after line {}", DisplayName(path), splitter.line()));
+      }
       splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
     }
     int close_error = BZ_OK;
@@ -179,8 +204,8 @@ Status ReadWithLibbz2(const Bzip2Api& api, const std::string& path, LineSplitter
 
 // bzip2 is not an htslib stream format: decompress with libbz2, or the bzip2 program if the
 // library cannot be loaded.
-Status ReadWithBzip2(const std::string& path, LineSplitter& splitter) {
-  if (const Bzip2Api& api = LoadBzip2(); api.ok()) return ReadWithLibbz2(api, path, splitter);
+Status ReadWithBzip2(const std::string& path, LineSplitter& splitter, InputBudget& budget) {
+  if (const Bzip2Api& api = LoadBzip2(); api.ok()) return ReadWithLibbz2(api, path, splitter, budget);
   int fds[2];
   if (pipe(fds) != 0) return Status::IoError("cannot create a pipe for bzip2");
   posix_spawn_file_actions_t actions;
@@ -204,6 +229,12 @@ Status ReadWithBzip2(const std::string& path, LineSplitter& splitter) {
     ssize_t got = read(fds[0], buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
+    if (Status st = budget.Consume(got); !st.ok()) {
+      close(fds[0]);
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+      return st.WithContext(fmt::format("{}: after line {}", DisplayName(path), splitter.line()));
+    }
     splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
   }
   close(fds[0]);
@@ -247,10 +278,32 @@ Status ReadBcf(const std::string& path, LineSplitter& splitter) {
 ValidationReport ValidateText(std::string_view text, const ValidationOptions& options, const std::string& path) {
   FindingSink sink(options.max_findings);
   LineChecker checker(options, sink);
-  LineSplitter splitter(checker);
+  LineSplitter splitter(checker, sink, CurrentInputLimits().max_line_bytes);
   splitter.Feed(text);
   int64_t lines = splitter.Finish();
   return Finalize(path, sink, checker, lines);
+}
+
+std::string DiagnoseRecordLine(std::string_view header_text, std::string_view line) {
+  const size_t chrom = header_text.rfind("\n#CHROM");
+  std::string text(header_text.substr(0, chrom == std::string_view::npos ? 0 : chrom + 1));
+  text += "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO";
+  const size_t columns = 1 + static_cast<size_t>(std::count(line.begin(), line.end(), '\t'));
+  if (columns > 8) text += "\tFORMAT";
+  for (size_t i = 10; i <= columns; ++i) text += fmt::format("\tS{}", i - 9);
+  text += '\n';
+  const auto record_line = static_cast<int64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  text.append(line);
+  text += '\n';
+  ValidationOptions options;
+  options.max_findings = static_cast<size_t>(record_line) * 4 + 100;  // whatever the header's own findings
+  const ValidationReport report = ValidateText(text, options);
+  for (const ValidationFinding& finding : report.findings) {
+    if (finding.line == record_line && finding.severity == Severity::kError) {
+      return fmt::format("{}: {}", finding.field, finding.message);
+    }
+  }
+  return "";
 }
 
 Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options) {
@@ -282,11 +335,12 @@ Result<ValidationReport> ValidateFile(const std::string& path, const ValidationO
   }
   FindingSink sink(options.max_findings);
   LineChecker checker(options, sink);
-  LineSplitter splitter(checker);
+  InputBudget budget;
+  LineSplitter splitter(checker, sink, budget.limits().max_line_bytes);
   Status status;
   switch (reader) {
-    case Reader::kBgzf: status = ReadWithBgzf(path, splitter); break;
-    case Reader::kBzip2: status = ReadWithBzip2(path, splitter); break;
+    case Reader::kBgzf: status = ReadWithBgzf(path, splitter, budget); break;
+    case Reader::kBzip2: status = ReadWithBzip2(path, splitter, budget); break;
     case Reader::kBcf: status = ReadBcf(path, splitter); break;
   }
   if (!status.ok() && status.kind() != ErrorKind::kInvalidInput) return status;

@@ -64,6 +64,12 @@ struct ValidationReport {
 ValidationReport ValidateText(std::string_view text, const ValidationOptions& options = {},
                               const std::string& path = "<memory>");
 
+// Why validate finds one record line wrong: "FIELD: reason" of its first error (as validate
+// reports it), or empty when it finds none. `header_text` is the file's header (bcf_hdr_format);
+// its #CHROM line is rebuilt to the line's number of columns, so a header whose samples a reader
+// dropped still fits. For readers' messages: a record htslib cannot parse is explained once, here.
+std::string DiagnoseRecordLine(std::string_view header_text, std::string_view line);
+
 // Validates a file ("-" for standard input). I/O failures (missing file, read error) are a
 // Status; everything about the content is in the report.
 Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options = {});
