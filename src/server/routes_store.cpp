@@ -32,6 +32,7 @@
 #include "store/store.h"
 #include "store/variant_format.h"
 #include "store/variant_query.h"
+#include "vcf/input_limits.h"
 #include "vcf/variant_reader.h"
 
 namespace vcfagent::server {
@@ -102,6 +103,7 @@ void Ingest(RequestContext& ctx) {
         if (CancelRequested()) return Status::Cancelled("cancelled while waiting for the running ingest to finish");
       }
     }
+    vcf::InputLimitsScope limits(vcf::ServiceRequestLimits());  // line and decompression bombs
     store::StoreWriteScope writing;  // through the index update: caches serve what they hold
     auto store = store::Store::Open(dir, store::Store::Access::kWrite);
     if (!store.ok()) return store.status();
