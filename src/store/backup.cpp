@@ -103,7 +103,11 @@ Result<int> CopyIndexFiles(const std::string& from_dir, const std::string& to_di
     const fs::path temp = fs::path(to_dir) / (name + ".tmp-restore");
     fs::copy_file(entry.path(), temp, fs::copy_options::overwrite_existing, ec);
     if (!ec) fs::rename(temp, target, ec);
-    if (ec) return Status::IoError(fmt::format("{}: cannot copy: {}", entry.path().string(), ec.message()));
+    if (ec) {
+      std::error_code ignored;
+      fs::remove(temp, ignored);  // a partial copy (a full disk) is not left behind
+      return Status::IoError(fmt::format("{}: cannot copy: {}", entry.path().string(), ec.message()));
+    }
     ++copied;
   }
   return copied;
