@@ -151,6 +151,111 @@ int CheckDeadline(void* data) {
   return 0;
 }
 
+// printf() and format() with a width or precision beyond the value limit: SQLite 3.40 builds
+// printf('%.*c', 900000000, 'x') one character at a time for seconds (no progress callback runs
+// inside a function) and then returns NULL. On the user's connection they are replaced by a check
+// of the widths that hands every other call to SQLite's own printf on a private connection.
+class CheckedPrintf {
+ public:
+  CheckedPrintf() = default;
+  ~CheckedPrintf() {
+    for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close(db_);
+  }
+  CheckedPrintf(const CheckedPrintf&) = delete;
+  CheckedPrintf& operator=(const CheckedPrintf&) = delete;
+
+  static void Call(sqlite3_context* context, int argc, sqlite3_value** argv) {
+    auto* self = static_cast<CheckedPrintf*>(sqlite3_user_data(context));
+    const auto* format = argc > 0 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
+    if (!format) {
+      sqlite3_result_null(context);
+      return;
+    }
+    if (const int64_t width = LargestWidth(format, argc, argv); width > kSqlMaxValueBytes) {
+      const std::string message = fmt::format(
+          "printf()/format(): a width or precision of {} is over {} MiB, the limit on one value",
+          width, kSqlMaxValueBytes >> 20);
+      sqlite3_result_error(context, message.c_str(), -1);
+      return;
+    }
+    sqlite3_stmt* stmt = self->StatementFor(argc);
+    if (!stmt) {
+      sqlite3_result_error(context, "printf(): cannot be evaluated", -1);
+      return;
+    }
+    for (int i = 0; i < argc; ++i) sqlite3_bind_value(stmt, i + 1, argv[i]);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      sqlite3_result_value(context, sqlite3_column_value(stmt, 0));
+    } else {
+      sqlite3_result_error(context, sqlite3_errmsg(self->db_), -1);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+
+ private:
+  // The largest width or precision in `format`, '*' ones taken from their arguments.
+  static int64_t LargestWidth(std::string_view format, int argc, sqlite3_value** argv) {
+    int64_t largest = 0;
+    int next = 1;
+    size_t i = 0;
+    auto number = [&]() -> int64_t {
+      if (i < format.size() && format[i] == '*') {
+        ++i;
+        const int64_t value = next < argc ? sqlite3_value_int64(argv[next]) : 0;
+        ++next;
+        return value < 0 ? -value : value;
+      }
+      int64_t value = 0;
+      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
+        value = std::min<int64_t>(value * 10 + (format[i] - '0'), int64_t{1} << 40);
+        ++i;
+      }
+      return value;
+    };
+    while (i < format.size()) {
+      if (format[i++] != '%') continue;
+      if (i < format.size() && format[i] == '%') {
+        ++i;
+        continue;
+      }
+      while (i < format.size() && std::string_view("-+ #0,!").find(format[i]) != std::string_view::npos) ++i;
+      largest = std::max(largest, number());
+      if (i < format.size() && format[i] == '.') {
+        ++i;
+        largest = std::max(largest, number());
+      }
+      while (i < format.size() && format[i] == 'l') ++i;
+      if (i < format.size()) {
+        ++i;  // the conversion, which takes an argument
+        ++next;
+      }
+    }
+    return largest;
+  }
+
+  sqlite3_stmt* StatementFor(int argc) {
+    if (!db_) {
+      if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+        return nullptr;
+      }
+      sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, kSqlMaxValueBytes);
+    }
+    if (statements_.size() <= static_cast<size_t>(argc)) statements_.resize(argc + 1, nullptr);
+    if (!statements_[argc]) {
+      std::string sql = "SELECT printf(?1";
+      for (int i = 2; i <= argc; ++i) sql += fmt::format(", ?{}", i);
+      sql += ")";
+      if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statements_[argc], nullptr) != SQLITE_OK) return nullptr;
+    }
+    return statements_[argc];
+  }
+
+  sqlite3* db_ = nullptr;
+  std::vector<sqlite3_stmt*> statements_;
+};
+
 // The connection as the user's statement finds it, and as the store's own queries find it again
 // afterwards (limits, cache, memory mapping, temporary storage, authoriser, progress handler).
 class UntrustedSqlScope {
@@ -170,12 +275,19 @@ class UntrustedSqlScope {
     // A small page cache (the sorter spills past it too), no memory-mapped reads (each statement
     // would add the file to the process's resident memory), temporary tables in files.
     (void)db.Exec("PRAGMA cache_size=-16384; PRAGMA mmap_size=0; PRAGMA temp_store=FILE;");
+    for (const char* name : {"printf", "format"}) {
+      sqlite3_create_function_v2(h, name, -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &printf_,
+                                 CheckedPrintf::Call, nullptr, nullptr, nullptr);
+    }
     sqlite3_set_authorizer(h, Authorize, policy);
   }
   ~UntrustedSqlScope() {
     sqlite3* h = db_.handle();
     sqlite3_set_authorizer(h, nullptr, nullptr);
     sqlite3_progress_handler(h, 0, nullptr, nullptr);
+    for (const char* name : {"printf", "format"}) {  // SQLite's own again
+      sqlite3_create_function_v2(h, name, -1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr, nullptr);
+    }
     for (const auto& [id, value] : saved_limits_) sqlite3_limit(h, id, value);
     for (const auto& [name, value] : saved_pragmas_) {
       if (value.ok() && value->has_value()) (void)db_.Exec(fmt::format("PRAGMA {}={}", name, *value.value()));
@@ -193,6 +305,7 @@ class UntrustedSqlScope {
       {SQLITE_LIMIT_WORKER_THREADS, 0},
   };
   Database& db_;
+  CheckedPrintf printf_;
   std::vector<std::pair<int, int>> saved_limits_;
   std::vector<std::pair<const char*, Result<std::optional<int64_t>>>> saved_pragmas_;
 };

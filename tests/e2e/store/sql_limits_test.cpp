@@ -59,6 +59,17 @@ TEST_F(SqlLimitsTest, ValuesCannotGrowPastTheValueLimit) {
                "SELECT length(group_concat('xxxxxxxxxxxxxxxxxxxx', '')) FROM r");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_THAT(r.err, HasSubstr("would exceed 16 MiB"));
+  // SQLite 3.40 spends seconds in one printf('%.*c', N, ...) call, where the time limit cannot
+  // stop it: widths past the value limit are refused at once; other calls are SQLite's printf.
+  for (const std::string query : {"SELECT printf('%.*c', 900000000, 'x')", "SELECT format('%900000000d', 1)"}) {
+    auto wide = Sql(query, {"--timeout", "1"});
+    EXPECT_EQ(wide.exit_code, 2) << query << "\n" << wide.out;
+    EXPECT_THAT(wide.err, HasSubstr("a width or precision of 900000000 is over 16 MiB")) << query;
+  }
+  auto formatted = Sql("SELECT printf('%.3f|%5s|%-4d|%%|%c', 1.23456, 'ab', 7, 'xyz') AS p, "
+                       "format('%s-%s', 'a', 2) AS f, printf('%.*c', 5, 'x') AS c", {"-f", "tsv"});
+  EXPECT_EQ(formatted.exit_code, 0) << formatted.err;
+  EXPECT_EQ(formatted.out, "p\tf\tc\n1.235|   ab|7   |%|x\ta-2\txxxxx\n");
 }
 
 TEST_F(SqlLimitsTest, ResultsAreCutAtTheByteLimitAndSaySo) {
