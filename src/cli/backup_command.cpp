@@ -21,6 +21,10 @@ int Report(const char* command, const store::BackupResult& result, OutputFormat 
     nlohmann::json json = {{"store", store_dir}, {"path", result.path}, {"bytes", result.bytes},
                            {"variants", result.variants}, {"generation", result.generation},
                            {"index_files", result.index_files}, {"seconds", result.seconds}};
+    if (std::string_view(command) == "restore") {
+      json["kept_index_files"] = result.kept_index_files;
+      json["kept_index_dir"] = result.kept_index_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.kept_index_dir);
+    }
     fmt::print("{}\n", DumpJson(json, 2));
   } else if (std::string_view(command) == "backup") {
     fmt::print("backup of {} written to {}: {} variants, {} bytes, {} index file(s), {:.1f} s\n",
@@ -28,6 +32,10 @@ int Report(const char* command, const store::BackupResult& result, OutputFormat 
   } else {
     fmt::print("{} restored from {}: {} variants, {} index file(s), {:.1f} s\n", store_dir,
                result.path, result.variants, result.index_files, result.seconds);
+    if (result.kept_index_files > 0) {
+      fmt::print("the store's previous {} index file(s) were kept in {} (delete them when not needed)\n",
+                 result.kept_index_files, result.kept_index_dir);
+    }
   }
   return kExitOk;
 }

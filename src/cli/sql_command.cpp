@@ -29,7 +29,9 @@ int RunSql(const SqlArgs& args) {
     fmt::print("{}", store::SqlResultToTable(*result));
   }
   if (result->truncated && args.format != "table") {
-    ReportWarning("sql", fmt::format("output truncated at {} rows (--max-rows)", args.limits.max_rows));
+    ReportWarning("sql", result->truncated_by == "max_bytes"
+                             ? fmt::format("output truncated at {} bytes (--max-bytes)", args.limits.max_bytes)
+                             : fmt::format("output truncated at {} rows (--max-rows)", args.limits.max_rows));
   }
   return kExitOk;
 }
@@ -42,6 +44,9 @@ Command AddSqlCommand(CLI::App& root) {
   app->add_option("query", args->query, "One SELECT statement")->required();
   AddStoreOption(*app, args->db);
   app->add_option("--max-rows", args->limits.max_rows, "Row limit")->check(CLI::Range(int64_t{1}, int64_t{1000000000}));
+  app->add_option("--max-bytes", args->limits.max_bytes,
+                  "Result size limit in bytes (cell text; default 16 MiB)")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 30));
   app->add_option("--timeout", args->limits.timeout_seconds, "Time limit in seconds")->check(CLI::Range(0.01, 3600.0));
   app->add_option("-f,--format", args->format, "table, tsv or json");
   return {app, [args] { return RunSql(*args); }};

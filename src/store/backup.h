@@ -21,6 +21,9 @@ struct BackupResult {
   int64_t variants = 0;
   int64_t generation = 0;
   int index_files = 0;
+  // restore: the store's previous index files, moved aside (never deleted) into kept_index_dir.
+  int kept_index_files = 0;
+  std::string kept_index_dir;
   double seconds = 0;
 };
 
@@ -28,6 +31,9 @@ struct BackupResult {
 Result<BackupResult> BackupStore(Store& store, const std::string& to);
 
 // `store` must be opened for writing (it holds the writer lock, so no ingest runs meanwhile).
+// Refuses a source that is the store itself (same directory or database file, also through
+// links). The store's index files are moved aside into DIR/similarity/before-restore-TIME/, never
+// deleted; the backup's replace them.
 Result<BackupResult> RestoreStore(Store& store, const std::string& from);
 
 }  // namespace vcfagent::store

@@ -4,12 +4,83 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 
 #include "fmt/format.h"
+#include "util/progress.h"
 
 namespace vcfagent {
+namespace {
+
+// The temporary files not yet committed, for RemoveUncommittedOutputFiles() in a signal handler:
+// fixed slots, each owned by one party at a time through its state (no locks, no allocation).
+// Beyond kSlots open outputs at once, the extra ones are cleaned only by their destructors.
+enum SlotState : int { kFree, kClaimed, kPending, kRemoving };
+struct PendingSlot {
+  std::atomic<int> state{kFree};
+  char* path = nullptr;  // a malloc'ed copy, owned by the slot's claimant
+};
+constexpr int kSlots = 256;
+PendingSlot g_pending[kSlots];
+std::atomic<bool> g_dying{false};
+
+int AddPending(const std::string& path) {
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kFree;
+    if (g_pending[i].state.compare_exchange_strong(expected, kClaimed, std::memory_order_acquire)) {
+      g_pending[i].path = strdup(path.c_str());
+      g_pending[i].state.store(g_pending[i].path ? kPending : kFree, std::memory_order_release);
+      return g_pending[i].path ? i : -1;
+    }
+  }
+  return -1;
+}
+
+// Takes the slot back before the file is renamed or unlinked. False when a dying process is
+// removing it (its file is gone or about to be): the caller must not publish it.
+bool TakePending(int slot) {
+  if (slot < 0) return !g_dying.load(std::memory_order_acquire);
+  int expected = kPending;
+  if (!g_pending[slot].state.compare_exchange_strong(expected, kClaimed, std::memory_order_acquire)) {
+    return false;
+  }
+  free(g_pending[slot].path);
+  g_pending[slot].path = nullptr;
+  g_pending[slot].state.store(kFree, std::memory_order_release);
+  return !g_dying.load(std::memory_order_acquire);
+}
+
+std::terminate_handler g_previous_terminate = nullptr;
+
+[[noreturn]] void RemoveOutputsAndTerminate() {
+  RemoveUncommittedOutputFiles();
+  if (g_previous_terminate) g_previous_terminate();
+  std::abort();
+}
+
+void InstallTerminateCleanup() {
+  static const bool installed = [] {
+    g_previous_terminate = std::set_terminate(RemoveOutputsAndTerminate);
+    return true;
+  }();
+  (void)installed;
+}
+
+}  // namespace
+
+void RemoveUncommittedOutputFiles() noexcept {
+  g_dying.store(true, std::memory_order_release);
+  for (auto& slot : g_pending) {
+    int expected = kPending;
+    if (slot.state.compare_exchange_strong(expected, kRemoving, std::memory_order_acquire)) {
+      unlink(slot.path);  // the slot stays kRemoving: its owner will not free or reuse it
+    }
+  }
+}
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
   std::unique_ptr<OutputFile> out(new OutputFile());
@@ -31,12 +102,17 @@ Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
   fchmod(fd, 0666 & ~mask);
   close(fd);
   out->temp_path_ = pattern;
+  InstallTerminateCleanup();
+  out->pending_slot_ = AddPending(pattern);
   return out;
 }
 
 OutputFile::~OutputFile() {
   if (stream_ && stream_ != stdout) fclose(stream_);
-  if (!committed_ && !is_stdout() && !temp_path_.empty()) unlink(temp_path_.c_str());
+  if (!committed_ && !is_stdout() && !temp_path_.empty()) {
+    (void)TakePending(pending_slot_);
+    unlink(temp_path_.c_str());
+  }
 }
 
 Result<FILE*> OutputFile::stream() {
@@ -73,6 +149,11 @@ Status OutputFile::Commit() {
     committed_ = true;
     return Status::Ok();
   }
+  // An interrupted command publishes nothing (the destructor removes the temporary file).
+  if (CancelRequested()) return Status::Cancelled(fmt::format("{}: not written: interrupted", path_));
+  const int slot = pending_slot_;
+  pending_slot_ = -1;
+  if (!TakePending(slot)) return Status::Cancelled(fmt::format("{}: not written: interrupted", path_));
   if (rename(temp_path_.c_str(), path_.c_str()) != 0) {
     return Status::IoError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
   }

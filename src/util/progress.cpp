@@ -7,13 +7,16 @@
 #include <cstdio>
 
 #include "fmt/format.h"
+#include "util/output_file.h"
 
 namespace vcfagent {
 namespace {
 std::atomic<bool> g_cancel{false};
 extern "C" void OnSignal(int signo) {
   if (g_cancel.exchange(true)) {
-    // A second interrupt means "now": restore the default action and re-raise.
+    // A second interrupt means "now": no temporary output files left behind, then the default
+    // action.
+    RemoveUncommittedOutputFiles();
     std::signal(signo, SIG_DFL);
     std::raise(signo);
   }
