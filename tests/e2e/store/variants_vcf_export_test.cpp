@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // A: AF Number=A Float, TAG Integer, FL a Flag, DP as everyone has it, FORMAT DP/GQ Integer.
-// B: AF Number=R Float (REF and ALT frequencies), TAG Float, FL a String, FORMAT DP/GQ Float.
+// B: AF Number=R Float (REF and ALT frequencies), TAG Float, FL a String, FORMAT DP/GQ Float (GQ
+// values whole: ingest refuses a fractional GQ).
 // The variant at 100 is in both (introduced by A); 300 is multiallelic in A (split on ingest).
 // ZZ and the filter lowq are used by B's records without a header line (htslib accepts that).
 const char* const kFileA =
@@ -45,8 +46,8 @@ const char* const kFileB =
     "##FORMAT=<ID=DP,Number=1,Type=Float,Description=\"Depth\">\n"
     "##FORMAT=<ID=GQ,Number=1,Type=Float,Description=\"Genotype quality\">\n"
     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
-    "1\t100\trs1\tA\tC\t50\tPASS\tAF=0.75,0.25;DP=10\tGT:DP:GQ\t0/1:10.5:30.5\n"
-    "1\t200\t.\tA\tC\t60\tlowq\tAF=0.6,0.4;TAG=2.5;FL=yes;ZZ=x\tGT:DP:GQ\t1/1:8.5:7.5\n";
+    "1\t100\trs1\tA\tC\t50\tPASS\tAF=0.75,0.25;DP=10\tGT:DP:GQ\t0/1:10.5:30\n"
+    "1\t200\t.\tA\tC\t60\tlowq\tAF=0.6,0.4;TAG=2.5;FL=yes;ZZ=x\tGT:DP:GQ\t1/1:8.5:7\n";
 
 class VariantsVcfExportTest : public ::testing::Test {
  protected:
