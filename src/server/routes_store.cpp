@@ -8,6 +8,7 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -503,6 +504,20 @@ void Sql(RequestContext& ctx) {
   const std::string sql = RequiredString(body, "query");
   limits.max_rows = OptionalInt(body, "max_rows", 1000, 1, 100000);
   limits.timeout_seconds = OptionalNumber(body, "timeout_seconds", 10, 0.01, 60);
+  // Each statement may use tens of MB (docs/store.md, sql limits): a few at a time bound the
+  // service's memory whatever the number of clients.
+  constexpr int kMaxConcurrentStatements = 4;
+  static std::atomic<int> running{0};
+  struct Slot {
+    bool taken = running.fetch_add(1) < kMaxConcurrentStatements;
+    ~Slot() { running.fetch_sub(1); }
+  } slot;
+  if (!slot.taken) {
+    Problem p = MakeProblem(503, "busy", fmt::format("{} SQL statements are running; retry shortly",
+                                                     kMaxConcurrentStatements));
+    p.retry_after_seconds = 1;
+    ThrowProblem(p);
+  }
   auto store = OpenStoreForReading(ctx);
   auto result = store::RunReadOnlySql(*store, sql, limits);
   // The statement is the client's input: a refused write or a syntax error is a 422 with

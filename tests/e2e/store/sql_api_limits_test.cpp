@@ -1,7 +1,10 @@
 // POST /api/v1/sql on a running `serve` has the CLI's bounds: functions that leak addresses are
 // refused (422 with the reason), schema exploration works, and a cross join of the genotype table
 // ends with a clear 422 while the server's memory stays bounded.
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -65,6 +68,23 @@ TEST(SqlApiLimitsTest, BoundsHoldOverTheApi) {
   }
   const long after_kb = PeakRssKb(service->pid());
   EXPECT_LT(after_kb - before_kb, 80 * 1024) << before_kb << " kB -> " << after_kb << " kB";
+
+  // At most 4 statements run at once: of 7 slow ones sent together, 3 are told to retry (503 busy).
+  std::vector<std::thread> clients;
+  std::atomic<int> stopped{0}, busy{0};
+  for (int i = 0; i < 7; ++i) {
+    clients.emplace_back([&] {
+      auto own = service->Client();
+      auto r = own->Post("/api/v1/sql",
+                         json{{"query", "SELECT count(*) FROM genotypes a, genotypes b"}, {"timeout_seconds", 2}}.dump(),
+                         "application/json");
+      if (r && r->status == 422) ++stopped;
+      if (r && r->status == 503 && r->body.find("/problems/busy") != std::string::npos) ++busy;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(stopped.load(), 4);
+  EXPECT_EQ(busy.load(), 3);
 
   auto health = client->Get("/health");
   ASSERT_TRUE(health);
