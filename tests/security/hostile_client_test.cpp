@@ -36,24 +36,10 @@ using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 size_t CountOf(const std::string& text, const std::string& what) {
   size_t count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
   return count;
-}
-
-// Resident memory of a process in KiB (VmRSS).
-int64_t RssKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return -1;
 }
 
 constexpr int kHeaderTimeout = 2;
@@ -436,12 +422,12 @@ TEST_F(HostileClientTest, AHostileRunLeavesTheServiceAsItWas) {
   };
   round();
   std::this_thread::sleep_for(std::chrono::seconds(kHeaderTimeout + 1));
-  const int64_t before = RssKiB(service_->pid());
+  const int64_t before = ProcStatusKb(service_->pid(), "VmRSS");
   const auto started = Clock::now();
   round();
   const double seconds = SecondsSince(started);
   std::this_thread::sleep_for(std::chrono::seconds(kHeaderTimeout + 1));  // cut-off trickles end
-  const int64_t after = RssKiB(service_->pid());
+  const int64_t after = ProcStatusKb(service_->pid(), "VmRSS");
   std::vector<double> latencies;
   httplib::Client client(service_->url());
   for (int i = 0; i < 20; ++i) {

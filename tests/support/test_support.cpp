@@ -174,4 +174,17 @@ std::string IngestedContents(const std::string& db) {
          StoreSql(db, "SELECT count(*), count(DISTINCT chrom_id || ':' || pos || ref || alt) FROM variants");
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int64_t ProcStatusKb(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
 }  // namespace vcfagent::testing

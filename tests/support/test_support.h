@@ -1,6 +1,10 @@
 // Shared helpers for tests: where the corpus and the binary are, and running the binary.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,5 +61,10 @@ std::vector<std::string> Lines(const std::string& text);
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
+
+// Seconds since `start` on the steady clock.
+double SecondsSince(std::chrono::steady_clock::time_point start);
+// A kB field of /proc/PID/status ("VmRSS", "VmHWM", ...); -1 when it cannot be read.
+int64_t ProcStatusKb(pid_t pid, const std::string& field);
 
 }  // namespace vcfagent::testing

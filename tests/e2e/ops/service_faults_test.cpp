@@ -36,10 +36,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 class ServiceFaultsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

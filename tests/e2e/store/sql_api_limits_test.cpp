@@ -21,16 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
-// The peak resident memory of a process so far (VmHWM), in kB.
-long PeakRssKb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 TEST(SqlApiLimitsTest, BoundsHoldOverTheApi) {
   TempDir dir;
   bench::SyntheticVcfOptions options;
@@ -58,7 +48,7 @@ TEST(SqlApiLimitsTest, BoundsHoldOverTheApi) {
   EXPECT_EQ(schema->status, 200) << schema->body;
   EXPECT_EQ(json::parse(schema->body)["rows"][0]["name"], "n_het");
 
-  const long before_kb = PeakRssKb(service->pid());
+  const long before_kb = ProcStatusKb(service->pid(), "VmHWM");
   for (const std::string query : {"SELECT count(*) FROM genotypes a, genotypes b",
                                   "SELECT * FROM genotypes a, genotypes b ORDER BY a.gq + b.gq"}) {
     auto cross = post({{"query", query}, {"timeout_seconds", 2}});
@@ -66,7 +56,7 @@ TEST(SqlApiLimitsTest, BoundsHoldOverTheApi) {
     EXPECT_EQ(cross->status, 422) << query;
     EXPECT_THAT(cross->body, HasSubstr("the query ran longer than 2 s and was stopped")) << query;
   }
-  const long after_kb = PeakRssKb(service->pid());
+  const long after_kb = ProcStatusKb(service->pid(), "VmHWM");
   EXPECT_LT(after_kb - before_kb, 80 * 1024) << before_kb << " kB -> " << after_kb << " kB";
 
   // At most 4 statements run at once: of 7 slow ones sent together, 3 are told to retry (503 busy).
