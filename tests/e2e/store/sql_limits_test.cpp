@@ -55,10 +55,19 @@ TEST_F(SqlLimitsTest, FunctionsThatLeakAddressesOrLoadCodeAreRefused) {
 
 TEST_F(SqlLimitsTest, ValuesCannotGrowPastTheValueLimit) {
   // 40 MB of text built from nothing: refused at 16 MiB with the reason.
-  auto r = Sql("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r LIMIT 2000000) "
-               "SELECT length(group_concat('xxxxxxxxxxxxxxxxxxxx', '')) FROM r");
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_THAT(r.err, HasSubstr("would exceed 16 MiB"));
+  std::vector<std::string> growing = {
+      "WITH RECURSIVE r(s) AS (SELECT 'xxxxxxxxxx' UNION ALL SELECT s || s FROM r WHERE length(s) < 40000000) "
+      "SELECT max(length(s)) FROM r"};
+#if !defined(__SANITIZE_ADDRESS__)
+  // group_concat grows its value row by row: minutes under the sanitizer's allocator.
+  growing.push_back("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r LIMIT 2000000) "
+                    "SELECT length(group_concat('xxxxxxxxxxxxxxxxxxxx', '')) FROM r");
+#endif
+  for (const std::string& query : growing) {
+    auto r = Sql(query);
+    EXPECT_EQ(r.exit_code, 2) << query << "\n" << r.out;
+    EXPECT_THAT(r.err, HasSubstr("would exceed 16 MiB")) << query;
+  }
   // SQLite 3.40 spends seconds in one printf('%.*c', N, ...) call, where the time limit cannot
   // stop it: widths past the value limit are refused at once; other calls are SQLite's printf.
   for (const std::string query : {"SELECT printf('%.*c', 900000000, 'x')", "SELECT format('%900000000d', 1)"}) {
@@ -100,7 +109,13 @@ TEST_F(SqlLimitsTest, CrossJoinOfGenotypesEndsWithAnErrorInBoundedMemory) {
     const size_t at = r.err.find("maxrss_kb=");
     ASSERT_NE(at, std::string::npos) << r.err;
     const long rss_kb = std::stol(r.err.substr(at + 10));
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer's shadow memory and quarantine of freed blocks make RSS say little about
+    // SQLite's use: the release build checks the bound.
+    (void)rss_kb;
+#else
     EXPECT_LT(rss_kb, 100 * 1024) << query;
+#endif
   }
 }
 
