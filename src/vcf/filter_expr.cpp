@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "fmt/format.h"
@@ -150,6 +151,69 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
   }
   tokens.push_back({TokenKind::kEnd, "", static_cast<int>(text.size()) + 1});
   return tokens;
+}
+
+// glibc's regcomp copies the pattern's tree for every repetition operator it applies to a group
+// or another operator ("R++++..." or "(a{100}){100}" take gigabytes), so a regular expression from
+// a user is checked before it is compiled: no operator directly after another, at most
+// kMaxRegexRepetitions operators, bounds of {m,n} up to 100 whose product stays under 1000, and
+// groups nested at most 8 deep. Escapes and bracket expressions ([...]) are literals.
+std::optional<std::string> RegexTooComplex(std::string_view re) {
+  constexpr int kMaxRegexRepetitions = 32, kMaxBound = 100, kMaxBoundProduct = 1000, kMaxGroupDepth = 8;
+  int operators = 0, depth = 0;
+  int64_t bound_product = 1;
+  bool after_operator = false;
+  for (size_t i = 0; i < re.size(); ++i) {
+    const char c = re[i];
+    if (c == '\\') {
+      ++i;
+      after_operator = false;
+      continue;
+    }
+    if (c == '[') {  // a bracket expression: ']' right after '[' or '[^' is a member
+      size_t j = i + 1;
+      if (j < re.size() && re[j] == '^') ++j;
+      if (j < re.size() && re[j] == ']') ++j;
+      while (j < re.size() && re[j] != ']') ++j;
+      i = j;
+      after_operator = false;
+      continue;
+    }
+    const bool repetition = c == '*' || c == '+' || c == '?' || c == '{';
+    if (repetition) {
+      if (after_operator) return "a repetition operator directly after another one";
+      if (++operators > kMaxRegexRepetitions) {
+        return fmt::format("more than {} repetition operators", kMaxRegexRepetitions);
+      }
+      if (c == '{') {
+        const size_t close = re.find('}', i);
+        if (close == std::string_view::npos) return std::nullopt;  // regcomp reports it
+        // The larger of the two bounds of {m,n} (or the one of {m} and {m,}) decides.
+        int largest = 0, current = 0;
+        for (size_t k = i + 1; k < close; ++k) {
+          if (std::isdigit(static_cast<unsigned char>(re[k]))) {
+            current = std::min(current * 10 + (re[k] - '0'), 1000000);
+          } else {
+            largest = std::max(largest, current);
+            current = 0;
+          }
+        }
+        largest = std::max(largest, current);
+        if (largest > kMaxBound) return fmt::format("a repetition bound over {}", kMaxBound);
+        bound_product *= std::max(largest, 1);
+        if (bound_product > kMaxBoundProduct) {
+          return fmt::format("repetition bounds whose product is over {}", kMaxBoundProduct);
+        }
+        i = close;
+      }
+      after_operator = true;
+      continue;
+    }
+    after_operator = false;
+    if (c == '(' && ++depth > kMaxGroupDepth) return fmt::format("groups nested more than {} deep", kMaxGroupDepth);
+    if (c == ')' && depth > 0) --depth;
+  }
+  return std::nullopt;
 }
 
 const char* kFieldList = "QUAL, FILTER, TYPE, CHROM, POS, ID, REF, ALT or an INFO tag";
@@ -413,6 +477,10 @@ class Parser {
       if (value.text.size() > kMaxRegexBytes) {
         return Error(value, fmt::format("the regular expression is {} bytes long; the limit is {} bytes",
                                         value.text.size(), kMaxRegexBytes));
+      }
+      if (auto complex = RegexTooComplex(value.text)) {
+        return Error(value, fmt::format("the regular expression \"{}\" has {} (it would take regcomp "
+                                        "too much memory)", Excerpt(value.text), *complex));
       }
       node.regex.reset(new regex_t);
       const int rc = regcomp(node.regex.get(), value.text.c_str(), REG_EXTENDED | REG_NOSUB);
