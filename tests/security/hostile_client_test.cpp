@@ -369,7 +369,7 @@ TEST_F(HostileClientTest, ResponsesCarrySecurityHeaders) {
 // A bounded hostile run: malformed and oversized requests, trickling and vanishing clients, deep
 // nesting, bytes that are not UTF-8, smuggling attempts and random bytes, many of them at once.
 // Afterwards /health answers in milliseconds and the resident memory is within 10% of where it
-// was after a first, identical round (which fills the caches such traffic touches).
+// was after two identical rounds (which fill the caches such traffic touches).
 TEST_F(HostileClientTest, AHostileRunLeavesTheServiceAsItWas) {
   const std::string key = *read_key_;
   const std::string nested(100000, '[');
@@ -420,6 +420,9 @@ TEST_F(HostileClientTest, AHostileRunLeavesTheServiceAsItWas) {
     }
     for (auto& t : threads) t.join();
   };
+  // Two rounds first: every worker and overflow thread has then served such traffic, and its
+  // malloc caches are as full as they get.
+  round();
   round();
   std::this_thread::sleep_for(std::chrono::seconds(kHeaderTimeout + 1));
   const int64_t before = ProcStatusKb(service_->pid(), "VmRSS");
@@ -441,7 +444,9 @@ TEST_F(HostileClientTest, AHostileRunLeavesTheServiceAsItWas) {
   std::cout << "hostile round: " << seconds << " s; RSS " << before << " KiB -> " << after << " KiB; /health p50 "
             << latencies[10] << " ms, max " << latencies.back() << " ms\n";
   EXPECT_LT(latencies.back(), 50.0) << "/health is slow after the hostile run";
+#if !defined(__SANITIZE_ADDRESS__)  // the sanitizer's quarantine of freed memory grows RSS by design
   EXPECT_LE(after, before + before / 10) << "RSS grew more than 10% over a hostile round";
+#endif
   (void)rng;
 }
 

@@ -111,8 +111,8 @@ TEST(ApiJobsTest, ConcurrentIngestJobsWaitTheirTurn) {
   TempDir dir;
   fs::create_directories(dir.File("data"));
   bench::SyntheticVcfOptions synthetic;
-  synthetic.sites = 20000;
-  synthetic.samples = 8;
+  synthetic.sites = 60000;  // with 100-record batches, seconds of work: the second job must wait
+  synthetic.samples = 24;
   synthetic.seed = 5;
   WriteFile(dir.File("data/a.vcf"), bench::SyntheticVcfText(synthetic));
   fs::copy_file(ExamplePath("1kg-chr22-slice.vcf.gz"), dir.File("data/b.vcf.gz"));
@@ -121,7 +121,7 @@ TEST(ApiJobsTest, ConcurrentIngestJobsWaitTheirTurn) {
   auto service = testing::ServiceProcess::Start(options);
   ApiClient api(service->url(), service->admin_key());
 
-  auto first = api.Post("/api/v1/ingest", {{"files", {"a.vcf"}}, {"batch_records", 500}, {"index", false}});
+  auto first = api.Post("/api/v1/ingest", {{"files", {"a.vcf"}}, {"batch_records", 100}, {"index", false}});
   ASSERT_EQ(first.status, 202) << first.Describe();
   auto second = api.Post("/api/v1/ingest", {{"files", {"b.vcf.gz"}}, {"index", false}});
   ASSERT_EQ(second.status, 202) << second.Describe();
