@@ -485,16 +485,14 @@ void Server::Impl::Dispatch(size_t index, const httplib::Request& req, httplib::
   if (reader == nullptr) {
     t_request.body_read = true;
   } else {
+    const auto reached_end = [](bool complete) {
+      if (complete) t_request.body_read = true;
+      return complete;
+    };
     tracked.emplace(
-        [reader](httplib::ContentReceiver receiver) {
-          const bool complete = (*reader)(std::move(receiver));
-          if (complete) t_request.body_read = true;
-          return complete;
-        },
-        [reader](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
-          const bool complete = (*reader)(std::move(header), std::move(receiver));
-          if (complete) t_request.body_read = true;
-          return complete;
+        [reader, reached_end](httplib::ContentReceiver receiver) { return reached_end((*reader)(std::move(receiver))); },
+        [reader, reached_end](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          return reached_end((*reader)(std::move(header), std::move(receiver)));
         });
     reader = &*tracked;
   }
