@@ -29,20 +29,6 @@ struct IngestArgs {
   OutputFormat format = OutputFormat::kText;
 };
 
-nlohmann::json ToJson(const store::IngestSummary& summary, const std::string& dir) {
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : summary.files) {
-    files.push_back({{"path", f.path}, {"outcome", f.outcome}, {"file_id", f.file_id},
-                     {"records", f.records}, {"alleles", f.alleles},
-                     {"new_variants", f.new_variants}, {"genotypes", f.genotypes},
-                     {"samples", f.samples}, {"seconds", f.seconds}});
-  }
-  return {{"store", dir}, {"files", files}, {"records", summary.records},
-          {"alleles", summary.alleles}, {"new_variants", summary.new_variants},
-          {"genotypes", summary.genotypes}, {"pedigree_samples", summary.pedigree_samples},
-          {"seconds", summary.seconds}};
-}
-
 int RunIngest(IngestArgs& args) {
   const std::string dir = StoreDirectory(args.db);
   // Inputs are checked before the store is created or locked: a typo leaves no trace.
@@ -92,7 +78,8 @@ int RunIngest(IngestArgs& args) {
     embeddings_json = EmbeddingUpdateToJson(*update);
   }
   if (args.format == OutputFormat::kJson) {
-    auto json = ToJson(*summary, dir);
+    auto json = store::IngestSummaryToJson(*summary);
+    json["store"] = dir;
     if (!index_json.is_null()) json["similarity_index"] = index_json;
     if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
     fmt::print("{}\n", DumpJson(json, 2));
@@ -106,6 +93,15 @@ int RunIngest(IngestArgs& args) {
     fmt::print("{}: {} {} records, {} alleles ({} new), {} genotypes, {} samples in {:.1f} s\n",
                f.path, f.outcome, f.records, f.alleles, f.new_variants, f.genotypes, f.samples,
                f.seconds);
+    if (f.duplicate_calls > 0) {
+      fmt::print("{}: {} calls of samples another file already gave at the same site were not counted "
+                 "(the first file's call is kept)\n", f.path, f.duplicate_calls);
+    }
+    if (f.conflicting_calls > 0) {
+      fmt::print(stderr, "ingest: warning: {}: {} of those calls disagree with the kept call{}\n", f.path,
+                 f.conflicting_calls, f.conflicts.size() < static_cast<size_t>(f.conflicting_calls) ? "; the first:" : ":");
+      for (const std::string& conflict : f.conflicts) fmt::print(stderr, "  {}\n", conflict);
+    }
   }
   if (summary->pedigree_samples > 0) {
     fmt::print("pedigree: {} individuals recorded\n", summary->pedigree_samples);

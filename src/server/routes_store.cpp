@@ -47,19 +47,6 @@ constexpr int64_t kMaxPage = 10000;
 
 // ---- ingest ----
 
-// As `vcf-agent ingest --format json` prints it.
-json IngestToJson(const store::IngestSummary& summary) {
-  json files = json::array();
-  for (const auto& f : summary.files) {
-    files.push_back({{"path", f.path}, {"outcome", f.outcome}, {"file_id", f.file_id}, {"records", f.records},
-                     {"alleles", f.alleles}, {"new_variants", f.new_variants}, {"genotypes", f.genotypes},
-                     {"samples", f.samples}, {"seconds", f.seconds}});
-  }
-  return {{"files", files}, {"records", summary.records}, {"alleles", summary.alleles},
-          {"new_variants", summary.new_variants}, {"genotypes", summary.genotypes},
-          {"pedigree_samples", summary.pedigree_samples}, {"seconds", summary.seconds}};
-}
-
 std::vector<json> RefList(const json& body, const char* field) {
   if (!body.contains(field) || body[field].is_null()) return {};
   if (!body[field].is_array()) return {body[field]};
@@ -110,7 +97,7 @@ void Ingest(RequestContext& ctx) {
     if (!store.ok()) return store.status();
     auto summary = store::Ingest(**store, paths, options);
     if (!summary.ok()) return summary.status();
-    json result = IngestToJson(*summary);
+    json result = store::IngestSummaryToJson(*summary);
     if (index) {
       (void)(*store)->db().Exec("PRAGMA cache_size=-8192");
       malloc_trim(0);

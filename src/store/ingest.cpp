@@ -1,10 +1,12 @@
 #include "store/ingest.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <htslib/faidx.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <condition_variable>
@@ -139,16 +141,52 @@ class StoreWriter {
     VCFAGENT_RETURN_IF_ERROR(prepare(update_progress_,
         "UPDATE files SET records_done = ?2, alleles_done = alleles_done + ?3 WHERE file_id = ?1"));
     VCFAGENT_RETURN_IF_ERROR(prepare(bump_generation_, kBumpGenerationSql));
+    VCFAGENT_RETURN_IF_ERROR(prepare(select_variant_,
+        "SELECT variant_id, file_id FROM variants WHERE chrom_id = ?1 AND pos = ?2 AND ref = ?3 AND alt = ?4"));
+    VCFAGENT_RETURN_IF_ERROR(prepare(select_variant_files_, "SELECT file_id FROM variant_files WHERE variant_id = ?1"));
+    VCFAGENT_RETURN_IF_ERROR(prepare(select_call_,
+        "SELECT zygosity, gt, file_id FROM genotypes WHERE variant_id = ?1 AND sample_id = ?2"));
     return Status::Ok();
   }
 
-  // Starts a file: its samples (by column) and contig lengths.
-  void StartFile(int64_t file_id, std::vector<int64_t> sample_ids,
-                 std::unordered_map<std::string, int64_t> contig_lengths) {
+  // Starts a file: its samples (by column) and contig lengths, and which of its samples other
+  // files of the store also hold.
+  Status StartFile(int64_t file_id, std::vector<int64_t> sample_ids,
+                   std::unordered_map<std::string, int64_t> contig_lengths) {
     file_id_ = file_id;
     sample_ids_ = std::move(sample_ids);
     contig_lengths_ = std::move(contig_lengths);
     spans_.clear();
+    holders_.assign(sample_ids_.size(), {});
+    sample_names_.assign(sample_ids_.size(), {});
+    file_paths_.clear();
+    shared_ = false;
+    std::unordered_map<int64_t, size_t> column_of;
+    for (size_t i = 0; i < sample_ids_.size(); ++i) column_of.emplace(sample_ids_[i], i);
+    auto others = db_.Prepare(
+        "SELECT sf.sample_id, sf.file_id, f.path, s.name FROM sample_files sf JOIN files f USING (file_id) "
+        "JOIN samples s USING (sample_id) WHERE sf.file_id != ?1 ORDER BY sf.file_id");
+    if (!others.ok()) return others.status();
+    others->Bind(1, file_id_);
+    for (;;) {
+      auto row = others->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto it = column_of.find(others->Int(0));
+      if (it == column_of.end()) continue;
+      holders_[it->second].push_back(others->Int(1));
+      sample_names_[it->second] = std::string(others->Text(3));
+      file_paths_.emplace(others->Int(1), std::string(others->Text(2)));
+      shared_ = true;
+    }
+    return Status::Ok();
+  }
+
+  // The columns whose samples another file also holds: their hom-ref calls are needed too.
+  std::vector<bool> SharedColumns() const {
+    std::vector<bool> columns(holders_.size());
+    for (size_t i = 0; i < holders_.size(); ++i) columns[i] = !holders_[i].empty();
+    return columns;
   }
 
   // Writes one batch in one transaction, with the file's progress.
@@ -211,6 +249,14 @@ class StoreWriter {
       if (!id.ok()) return id.status();
       gene_id = *id;
     }
+    // One call per sample and site: a sample another file holds, at a site that file has, keeps
+    // that file's call; this file's call is left out of the counts (and compared with it).
+    Counts counts{row.n_het, row.n_hom_alt, row.n_missing, row.n_called, row.dp_sum, row.dp_n, row.gq_sum, row.gq_n};
+    std::vector<bool> duplicate;
+    if (shared_) {
+      auto found = FindDuplicateCalls(*chrom_id, row, counts, result, duplicate);
+      if (!found.ok()) return found;
+    }
     Statement& s = upsert_variant_;
     // Row strings outlive the statement's step: bind them without copies.
     auto text = [&s](int index, std::string_view value) {
@@ -227,8 +273,8 @@ class StoreWriter {
     s.Bind(16, static_cast<int>(row.impact));
     text(17, row.clnsig);
     text(18, row.annotations);
-    s.Bind(19, row.n_het).Bind(20, row.n_hom_alt).Bind(21, row.n_missing).Bind(22, row.n_called);
-    s.Bind(23, row.dp_sum).Bind(24, row.dp_n).Bind(25, row.gq_sum).Bind(26, row.gq_n);
+    s.Bind(19, counts.het).Bind(20, counts.hom_alt).Bind(21, counts.missing).Bind(22, counts.called);
+    s.Bind(23, counts.dp_sum).Bind(24, counts.dp_n).Bind(25, counts.gq_sum).Bind(26, counts.gq_n);
     s.Bind(27, file_id_);
     auto stepped = s.Step();
     if (!stepped.ok()) {
@@ -256,7 +302,9 @@ class StoreWriter {
       insert_variant_gene_.Bind(1, *gene_id).Bind(2, variant_id);
       VCFAGENT_RETURN_IF_ERROR(insert_variant_gene_.Run());
     }
-    for (const GenotypeRow& call : row.genotypes) {
+    for (size_t i = 0; i < row.genotypes.size(); ++i) {
+      const GenotypeRow& call = row.genotypes[i];
+      if (call.zygosity == Zygosity::kHomRef || (!duplicate.empty() && duplicate[i])) continue;
       Statement& g = insert_genotype_;
       g.Bind(1, variant_id).Bind(2, sample_ids_[call.sample_column]).Bind(3, file_id_);
       g.BindView(4, call.gt).Bind(5, static_cast<int>(call.zygosity)).Bind(6, call.phased ? 1 : 0);
@@ -269,10 +317,99 @@ class StoreWriter {
     return Status::Ok();
   }
 
+  struct Counts {
+    int64_t het, hom_alt, missing, called, dp_sum, dp_n, gq_sum, gq_n;
+  };
+
+  // For a row of a file with shared samples: marks (in `duplicate`, by genotype index) the calls
+  // of samples that another file holding the sample already gave at this site, takes them out of
+  // `counts`, and counts those that disagree with the kept call.
+  Status FindDuplicateCalls(int64_t chrom_id, const AlleleRow& row, Counts& counts,
+                            FileIngestResult& result, std::vector<bool>& duplicate) {
+    select_variant_.Bind(1, chrom_id).Bind(2, row.pos).BindView(3, row.ref).BindView(4, row.alt);
+    auto found = select_variant_.Step();
+    if (!found.ok()) {
+      select_variant_.Reset();
+      return found.status();
+    }
+    if (!*found) {
+      select_variant_.Reset();
+      return Status::Ok();  // a new site: nobody else has called it
+    }
+    const int64_t variant_id = select_variant_.Int(0);
+    std::vector<int64_t> site_files = {select_variant_.Int(1)};
+    select_variant_.Reset();
+    select_variant_files_.Bind(1, variant_id);
+    for (;;) {
+      auto next = select_variant_files_.Step();
+      if (!next.ok()) {
+        select_variant_files_.Reset();
+        return next.status();
+      }
+      if (!*next) break;
+      site_files.push_back(select_variant_files_.Int(0));
+    }
+    select_variant_files_.Reset();
+    duplicate.assign(row.genotypes.size(), false);
+    for (size_t i = 0; i < row.genotypes.size(); ++i) {
+      const GenotypeRow& call = row.genotypes[i];
+      const std::vector<int64_t>& holders = holders_[call.sample_column];
+      auto holder = std::find_first_of(holders.begin(), holders.end(), site_files.begin(), site_files.end());
+      if (holder == holders.end()) continue;
+      duplicate[i] = true;
+      ++result.duplicate_calls;
+      if (call.zygosity == Zygosity::kMissing) {
+        --counts.missing;
+      } else {
+        --counts.called;
+        if (call.zygosity == Zygosity::kHet) --counts.het;
+        if (call.zygosity == Zygosity::kHomAlt) --counts.hom_alt;
+        if (call.dp >= 0) counts.dp_sum -= call.dp, --counts.dp_n;
+        if (call.gq >= 0) counts.gq_sum -= call.gq, --counts.gq_n;
+      }
+      // The kept call: its stored row, or hom-ref (implied) from the first holder with the site.
+      Zygosity kept = Zygosity::kHomRef;
+      std::string kept_gt;
+      int64_t kept_file = *holder;
+      select_call_.Bind(1, variant_id).Bind(2, sample_ids_[call.sample_column]);
+      auto stored = select_call_.Step();
+      if (!stored.ok()) {
+        select_call_.Reset();
+        return stored.status();
+      }
+      if (*stored) {
+        kept = static_cast<Zygosity>(select_call_.Int(0));
+        kept_gt = std::string(select_call_.Text(1));
+        kept_file = select_call_.Int(2);
+      }
+      select_call_.Reset();
+      if (kept == call.zygosity) continue;
+      ++result.conflicting_calls;
+      if (result.conflicts.size() < kMaxConflictExamples) {
+        auto label = [](Zygosity z, const std::string& gt) {
+          return gt.empty() ? std::string(ToString(z)) : fmt::format("{} ({})", ToString(z), gt);
+        };
+        auto path = file_paths_.find(kept_file);
+        result.conflicts.push_back(fmt::format(
+            "{} at {}:{}:{}:{}: kept {} from {}; this file has {}", sample_names_[call.sample_column],
+            row.chrom, row.pos, row.ref, row.alt, label(kept, kept_gt),
+            path != file_paths_.end() ? path->second : fmt::format("file {}", kept_file), label(call.zygosity, call.gt)));
+      }
+    }
+    return Status::Ok();
+  }
+
+  static constexpr size_t kMaxConflictExamples = 10;
+
   Database& db_;
   Statement upsert_variant_, insert_variant_file_, insert_genotype_, insert_variant_gene_,
       select_gene_, insert_gene_, select_contig_, insert_contig_, update_span_, update_progress_,
-      bump_generation_;
+      bump_generation_, select_variant_, select_variant_files_, select_call_;
+  // Per sample column of the current file: the other files that hold the sample.
+  std::vector<std::vector<int64_t>> holders_;
+  std::vector<std::string> sample_names_;
+  std::unordered_map<int64_t, std::string> file_paths_;
+  bool shared_ = false;
   int64_t file_id_ = 0;
   std::vector<int64_t> sample_ids_;
   std::unordered_map<std::string, int64_t> contig_lengths_, genes_, contigs_;
@@ -387,8 +524,8 @@ Status UndoFile(Database& db, int64_t file_id) {
       n_het = (SELECT count(*) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity = 1),
       n_hom_alt = (SELECT count(*) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity = 2),
       n_missing = (SELECT count(*) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity = 3),
-      n_called = (SELECT sum(f.sample_count) FROM files f WHERE f.file_id = variants.file_id
-                  OR f.file_id IN (SELECT file_id FROM variant_files vf WHERE vf.variant_id = variants.variant_id))
+      n_called = (SELECT count(DISTINCT sf.sample_id) FROM sample_files sf WHERE sf.file_id = variants.file_id
+                  OR sf.file_id IN (SELECT file_id FROM variant_files vf WHERE vf.variant_id = variants.variant_id))
                  - (SELECT count(*) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity = 3),
       dp_sum = (SELECT coalesce(sum(dp), 0) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity < 3),
       dp_n = (SELECT count(dp) FROM genotypes g WHERE g.variant_id = variants.variant_id AND g.zygosity < 3),
@@ -437,10 +574,11 @@ Status IngestFile(Store& store, OpenedInput& input, IngestAnnotator& annotator,
       lengths.emplace(name, header->id[BCF_DT_CTG][id].val->info[0]);
     }
   }
-  writer.StartFile(reg->file_id, reg->sample_ids, std::move(lengths));
+  VCFAGENT_RETURN_IF_ERROR(writer.StartFile(reg->file_id, reg->sample_ids, std::move(lengths)));
   annotator.StartFile(header);
 
   IngestReader reader(*input.reader, annotator);
+  reader.KeepHomRefCalls(writer.SharedColumns());
   BatchQueue queue;
   const int64_t resume_from = reg->records_done;
   // The reader thread obeys the same job (REST service cancellation) as the calling thread.
@@ -521,6 +659,21 @@ Status CheckIngestInputs(const std::vector<std::string>& paths) {
     if (!reader.ok()) return reader.status();
   }
   return Status::Ok();
+}
+
+nlohmann::json IngestSummaryToJson(const IngestSummary& summary) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : summary.files) {
+    files.push_back({{"path", f.path}, {"outcome", f.outcome}, {"file_id", f.file_id},
+                     {"records", f.records}, {"alleles", f.alleles}, {"new_variants", f.new_variants},
+                     {"genotypes", f.genotypes}, {"samples", f.samples},
+                     {"duplicate_calls", f.duplicate_calls}, {"conflicting_calls", f.conflicting_calls},
+                     {"conflicts", f.conflicts}, {"seconds", f.seconds}});
+  }
+  return {{"files", files}, {"records", summary.records}, {"alleles", summary.alleles},
+          {"new_variants", summary.new_variants}, {"genotypes", summary.genotypes},
+          {"duplicate_calls", summary.duplicate_calls}, {"conflicting_calls", summary.conflicting_calls},
+          {"pedigree_samples", summary.pedigree_samples}, {"seconds", summary.seconds}};
 }
 
 Result<std::string> FileFingerprint(const std::string& path) {
@@ -608,6 +761,8 @@ Result<IngestSummary> Ingest(Store& store, const std::vector<std::string>& paths
     summary.alleles += result.alleles;
     summary.new_variants += result.new_variants;
     summary.genotypes += result.genotypes;
+    summary.duplicate_calls += result.duplicate_calls;
+    summary.conflicting_calls += result.conflicting_calls;
     summary.files.push_back(std::move(result));
   }
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -291,10 +291,14 @@ Status IngestReader::Convert(std::vector<AlleleRow>& out) {
         if (dp >= 0) row.dp_sum += dp, ++row.dp_n;
         if (gq >= 0) row.gq_sum += gq, ++row.gq_n;
       }
-      if (!missing && copies == 0) continue;  // hom-ref for this allele: implied, not stored
+      // Hom-ref for this allele: implied, not stored (but compared for samples of two files).
+      const bool hom_ref = !missing && copies == 0;
+      if (hom_ref && (static_cast<size_t>(s) >= keep_hom_ref_.size() || !keep_hom_ref_[s])) continue;
       GenotypeRow call;
       call.sample_column = static_cast<uint32_t>(s);
-      call.zygosity = missing ? Zygosity::kMissing : copies == present ? Zygosity::kHomAlt : Zygosity::kHet;
+      call.zygosity = missing ? Zygosity::kMissing
+                      : hom_ref ? Zygosity::kHomRef
+                      : copies == present ? Zygosity::kHomAlt : Zygosity::kHet;
       if (call.zygosity == Zygosity::kHet) ++row.n_het;
       if (call.zygosity == Zygosity::kHomAlt) ++row.n_hom_alt;
       call.phased = phased;

@@ -32,6 +32,9 @@ class IngestReader {
   // memory stays flat however many samples a file has), into `batch`; false at the end.
   Result<bool> Next(int64_t max_records, int64_t max_calls, RecordBatch& batch);
   int64_t records_read() const { return records_read_; }
+  // Sample columns whose hom-ref calls are also emitted (zygosity kHomRef): the samples another
+  // file of the store also holds, whose calls the writer compares (see StoreWriter).
+  void KeepHomRefCalls(std::vector<bool> columns) { keep_hom_ref_ = std::move(columns); }
 
  private:
   Status Convert(std::vector<AlleleRow>& out);
@@ -53,6 +56,7 @@ class IngestReader {
   kstring_t text_ = {0, 0, nullptr};
   bool has_dp_ = false, has_gq_ = false, has_ad_ = false, has_af_ = false, gq_is_float_ = false;
   std::unordered_map<std::string, int> info_number_;  // key -> BCF_VL_* (cached)
+  std::vector<bool> keep_hom_ref_;
 };
 
 }  // namespace vcfagent::store

@@ -38,7 +38,7 @@ struct AlleleRow {
   // Cohort counts from this file's samples.
   int32_t n_het = 0, n_hom_alt = 0, n_missing = 0, n_called = 0;
   int64_t dp_sum = 0, dp_n = 0, gq_sum = 0, gq_n = 0;
-  std::vector<GenotypeRow> genotypes;  // non-hom-ref calls only
+  std::vector<GenotypeRow> genotypes;  // non-hom-ref calls, and hom-ref ones of KeepHomRefCalls columns
 };
 
 }  // namespace vcfagent::store
