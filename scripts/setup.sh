@@ -8,7 +8,7 @@ PACKAGES=(
   libhts-dev libcurl4-gnutls-dev libsqlite3-dev libhnswlib-dev sqlite3 libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  bcftools tabix hyperfine python3 time jq json-schema-test-suite
+  bcftools tabix hyperfine python3 time jq json-schema-test-suite multiqc
   libssl-dev prometheus wrk
 )
 

@@ -43,8 +43,13 @@ using ull = unsigned long long;
 std::string DisplayInput(const std::string& input) { return input == "-" ? "<STDIN>" : input; }
 
 void WriteHeader(TextWriter& w, const VcfStats& s, const StatsTextOptions& options) {
-  w.Printf("# This file was produced by vcf-agent stats (%s) and can be plotted using plot-vcfstats.\n",
-           VCFAGENT_VERSION);
+  // MultiQC recognises a bcftools stats report by the text "This file was produced by bcftools
+  // stats" (and plot-vcfstats by "# This file was produced by "): the line must keep both while
+  // still naming the program that wrote it.
+  w.Printf(
+      "# This file was produced by bcftools stats-compatible vcf-agent stats (%s) and can be plotted using "
+      "plot-vcfstats.\n",
+      VCFAGENT_VERSION);
   w.Printf("# The command line was:\t%s\n", options.command_line.empty() ? "vcf-agent stats"
                                                                          : options.command_line.c_str());
   w.Puts("#\n");

@@ -135,6 +135,7 @@ const RuleMapping kMappings[] = {
     {"^Quality is not a single dot", "qual-invalid"},
     {"^Quality is not equal or greater than zero", "qual-negative"},
     {"^The fileformat declaration is not valid", "fileformat-invalid"},
+    {"^Info field value is not a comma-separated list of valid strings", "info-value-invalid"},
     {"^INFO \\w+ does not match the (meta )?specification Number", "info-number-mismatch"},
     {"^INFO \\w+ does not match the (meta )?specification Type", "info-type-mismatch"},
     {"^Sample #\\d+, (field )?\\w+ does not match the (meta )?specification Number", "format-number-mismatch"},

@@ -245,7 +245,7 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
   }
   info_entries_.clear();
   if (columns_[7] != ".") {
-    bool key_ok = true, value_ok = true, value_not_utf8 = false;
+    bool key_ok = true, value_ok = true, value_not_utf8 = false, value_has_space = false;
     ForEachPiece(columns_[7], ';', [&](std::string_view entry) {
       size_t eq = entry.find('=');
       std::string_view key = entry.substr(0, eq);
@@ -255,6 +255,13 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
         value = entry.substr(eq + 1);
         if (value.empty()) value_ok = false;
         for (size_t i = 0; i < value.size(); ++i) {
+          // VCF 4.1 and 4.2 (section 1.4.1, INFO): "no white-space, semi-colons, or equals-signs
+          // permitted"; VCF 4.3 (1.6.1) lifted it: "Space characters are allowed in values".
+          if (value[i] == ' ' && minor_ < 3) {
+            value_ok = false;
+            value_has_space = true;
+            break;
+          }
           if (IsPrint(value[i])) continue;
           // VCF 4.3 made the file UTF-8: non-ASCII text is allowed in values, as in FORMAT.
           const size_t length = minor_ >= 3 ? Utf8SequenceLength(value, i) : 0;
@@ -274,6 +281,14 @@ bool LineChecker::CheckRecordSyntax(int64_t n) {
       return false;
     }
     if (!value_ok) {
+      if (value_has_space) {
+        sink_.Error("info-value-invalid", n, "INFO",
+                    fmt::format("Info field value contains a space, which VCF 4.{} does not permit in INFO values "
+                                "(VCF 4.3 and later allow spaces)",
+                                minor_),
+                    "Replace the spaces (e.g. by '_' or '%20'), or declare VCFv4.3 or later if the file follows it");
+        return false;
+      }
       if (value_not_utf8) {
         sink_.Error("info-value-invalid", n, "INFO",
                     minor_ >= 3 ? "Info field value contains bytes that are not UTF-8 (the encoding of VCF 4.3 and later)"
@@ -495,6 +510,18 @@ bool LineChecker::CheckInfoValues(std::string_view key, std::string_view value, 
   auto check_against = [&](const FieldDefinition& def, bool declared) {
     long expected = 0;
     size_t count = ValueCount(value, has_value);
+    // Number=0 declares a field that carries no value (section 1.4.2 of every version). Flags keep
+    // the legacy "0"/"1" (vcf-validator's suite holds DB=0 and DB=1 among its valid files; Type
+    // checks them below); any other field with a value contradicts its own declaration.
+    if (def.number == NumberKind::kFixed && def.count == 0 && has_value && !single_missing &&
+        def.type != ValueType::kFlag) {
+      sink_.Error("info-number-mismatch", n, fmt::format("INFO/{}", key),
+                  fmt::format("INFO {} does not match the {}specification Number=0 (a field without values, found {} "
+                              "value(s))",
+                              key, declared ? "meta " : "", count),
+                  fmt::format("Write {} alone, or declare the Number of values it carries", key));
+      return false;
+    }
     if (def.number != NumberKind::kG && !CheckCardinality(def, count, single_missing, 0, &expected)) {
       sink_.Error("info-number-mismatch", n, fmt::format("INFO/{}", key),
                   fmt::format("INFO {} does not match the {}specification Number={} (expected {} value(s), found {})", key,

@@ -187,7 +187,9 @@ TEST_F(StatsTest, TextRenderingUsesBcftoolsFormats) {
   EXPECT_NE(text.find("IDD\t0\t60\t1\t0\t.\n"), std::string::npos);
   EXPECT_NE(text.find("PSC\t0\tS4\t6\t1\t0\t1\t0\t0\t13.7\t0\t1\t1\t1\n"), std::string::npos);
   EXPECT_NE(text.find("DP\t0\t>500\t0\t0.000000\t1\t50.000000\n"), std::string::npos);
-  EXPECT_NE(text.find("# This file was produced by vcf-agent stats"), std::string::npos);
+  // The first line is what MultiQC and plot-vcfstats recognise a bcftools stats report by.
+  EXPECT_EQ(text.rfind("# This file was produced by bcftools stats-compatible vcf-agent stats (", 0), 0u)
+      << text.substr(0, text.find('\n'));
 }
 
 TEST_F(StatsTest, JsonCarriesTheSameNumbers) {

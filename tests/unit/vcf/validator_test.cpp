@@ -87,6 +87,74 @@ TEST(ValidatorTest, InfoTypes) {
   EXPECT_TRUE(Check(Header() + "1\t10\t.\tA\tG\t.\t.\tAF=1e-3;FL=1\tGT\t0/1\t0/0\n").valid);
 }
 
+// Header() with a free-text INFO and a Number=0 INFO that is not a Flag, without XR (Number=R
+// arrived in VCF 4.2): records start at line 16.
+std::string HeaderWithTextInfo(const std::string& version) {
+  std::string header = Header(version);
+  const size_t xr = header.find("##INFO=<ID=XR");
+  header.erase(xr, header.find('\n', xr) + 1 - xr);
+  header.insert(header.find("##FILTER"),
+                "##INFO=<ID=NOTE,Number=.,Type=String,Description=\"Free text\">\n"
+                "##INFO=<ID=ZERO,Number=0,Type=String,Description=\"Declared without values\">\n");
+  return header;
+}
+
+std::string FirstMessage(const ValidationReport& report, const std::string& rule) {
+  for (const auto& s : report.summary) {
+    if (s.rule == rule) return s.first_message;
+  }
+  return "";
+}
+
+// VCF 4.1 and 4.2 (1.4.1, INFO): "no white-space, semi-colons, or equals-signs permitted". VCF 4.3
+// and 4.4 (1.6.1): "Space characters are allowed in values".
+TEST(ValidatorTest, SpacesInInfoValuesDependOnTheVersion) {
+  const std::string spaced = "1\t10\t.\tA\tG\t.\t.\tDP=3;NOTE=likely benign,see notes\tGT\t0/1\t0/0\n";
+  const std::string plain = "1\t10\t.\tA\tG\t.\t.\tDP=3;NOTE=likely_benign,see_notes\tGT\t0/1\t0/0\n";
+  for (const std::string version : {"4.1", "4.2"}) {
+    SCOPED_TRACE(version);
+    auto r = Check(HeaderWithTextInfo(version) + spaced);
+    EXPECT_FALSE(r.valid);
+    EXPECT_EQ(FirstLine(r, "info-value-invalid"), 16) << Rules(r);
+    EXPECT_NE(FirstMessage(r, "info-value-invalid").find("contains a space"), std::string::npos)
+        << FirstMessage(r, "info-value-invalid");
+    EXPECT_TRUE(Check(HeaderWithTextInfo(version) + plain).valid);
+  }
+  for (const std::string version : {"4.3", "4.4"}) {
+    SCOPED_TRACE(version);
+    auto r = Check(HeaderWithTextInfo(version) + spaced);
+    EXPECT_TRUE(r.valid) << Rules(r);
+    EXPECT_TRUE(Check(HeaderWithTextInfo(version) + plain).valid);
+  }
+}
+
+// Number=0 declares a field without values in every version; a Flag's legacy 0/1 stays valid, as
+// in vcf-validator's suite (DB=0, DB=1 among its valid files).
+TEST(ValidatorTest, NumberZeroFieldsCarryNoValue) {
+  for (const std::string version : {"4.1", "4.2", "4.3", "4.4"}) {
+    SCOPED_TRACE(version);
+    const std::string header = HeaderWithTextInfo(version);
+    auto bare = Check(header + "1\t10\t.\tA\tG\t.\t.\tZERO;FL\tGT\t0/1\t0/0\n");
+    EXPECT_TRUE(bare.valid) << Rules(bare);
+    auto valued = Check(header + "1\t10\t.\tA\tG\t.\t.\tDP=3;ZERO=yes\tGT\t0/1\t0/0\n");
+    EXPECT_FALSE(valued.valid);
+    EXPECT_EQ(FirstLine(valued, "info-number-mismatch"), 16) << Rules(valued);
+    EXPECT_NE(FirstMessage(valued, "info-number-mismatch").find("Number=0"), std::string::npos);
+    EXPECT_TRUE(Check(header + "1\t10\t.\tA\tG\t.\t.\tFL=0\tGT\t0/1\t0/0\n" +
+                      "1\t11\t.\tA\tG\t.\t.\tFL=1\tGT\t0/1\t0/0\n")
+                    .valid);
+    EXPECT_EQ(FirstLine(Check(header + "1\t10\t.\tA\tG\t.\t.\tFL=yes\tGT\t0/1\t0/0\n"), "info-type-mismatch"), 16);
+  }
+}
+
+// The case seen in real data: a VCFv4.1 file with spaces in String values and a Number=0 field
+// that carries a value. EBI vcf-validator rejects it, and so do we.
+TEST(ValidatorTest, Vcf41FreeTextInfoWithSpacesIsInvalid) {
+  auto r = Check(HeaderWithTextInfo("4.1") + "1\t10\t.\tA\tG\t.\t.\tNOTE=Presynaptic congenital myasthenic syndrome;ZERO=1\tGT\t0/1\t0/0\n");
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(FirstLine(r, "info-value-invalid"), 16) << Rules(r);
+}
+
 TEST(ValidatorTest, ReservedInfoTagsKeepTheirDefinition) {
   // DP is reserved as Number=1, Type=Integer.
   auto meta = Check("##fileformat=VCFv4.2\n##INFO=<ID=DP,Number=2,Type=Integer,Description=\"d\">\n"
