@@ -22,8 +22,6 @@ case "$flavour" in
 esac
 # ccache (when installed) shares objects between checkouts of the project: paths below the
 # checkout are hashed relative to it, and the build directory is not hashed (-g records it).
-# The sloppiness lets it cache objects built with a precompiled header (CMakeLists.txt).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
-export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
