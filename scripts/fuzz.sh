@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer flavour (build-fuzz/, clang) and runs every fuzzer of tests/fuzz/ for
-# SECONDS each (default 60), one after the other, on a fresh copy of tests/fuzz/seeds/ with the
+# SECONDS each (default 60), as many at once as there are cores (FUZZ_JOBS=N to change; each
+# fuzzer is one process on one core), on a fresh copy of tests/fuzz/seeds/ with the
 # tests/fuzz/vcf.dict dictionary. Exits 1 if any fuzzer finds a crash, a sanitizer error, a leak,
 # a timeout (>10 s for one input) or an out-of-memory (>2 GiB), and prints the reproducer.
 #   scripts/fuzz.sh [SECONDS]
@@ -23,6 +24,9 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 failed=0
 shopt -s nullglob
+jobs="${FUZZ_JOBS:-$(nproc)}"
+names=()
+running=0
 for source in tests/fuzz/*_fuzz.cpp; do
   name=$(basename "$source" .cpp)
   binary="build-fuzz/tests/fuzz/$name"
@@ -33,19 +37,35 @@ for source in tests/fuzz/*_fuzz.cpp; do
   fi
   corpus="$work/corpus-$name"
   artifacts="build-fuzz/fuzz-artifacts/$name"
-  log="$work/$name.log"
   mkdir -p "$corpus"
   rm -rf "$artifacts" && mkdir -p "$artifacts"
   find tests/fuzz/seeds -type f ! -name NOTICE -exec cp {} "$corpus/" \;
   echo "== fuzz: $name for ${seconds}s on $(ls "$corpus" | wc -l) seeds"
-  status=0
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
   # -malloc_limit_mb above the 2 GiB RSS limit: htslib's bcf_read() resizes its record buffers to
   # the lengths a BCF record declares (two 32-bit fields, grown by half again) before reading,
   # so a few bytes can ask for ~6 GiB that is never touched. Real memory growth is still caught
   # by -rss_limit_mb.
-  "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=8192 -timeout=10 \
-    -dict=tests/fuzz/vcf.dict -artifact_prefix="$artifacts/" -print_final_stats=1 \
-    "$corpus" >"$log" 2>&1 || status=$?
+  (
+    status=0
+    "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=8192 -timeout=10 \
+      -dict=tests/fuzz/vcf.dict -artifact_prefix="$artifacts/" -print_final_stats=1 \
+      "$corpus" >"$work/$name.log" 2>&1 || status=$?
+    echo "$status" >"$work/$name.status"
+  ) &
+  running=$((running + 1))
+  names+=("$name")
+done
+wait
+for name in "${names[@]}"; do
+  binary="build-fuzz/tests/fuzz/$name"
+  corpus="$work/corpus-$name"
+  artifacts="build-fuzz/fuzz-artifacts/$name"
+  log="$work/$name.log"
+  status=$(cat "$work/$name.status" 2>/dev/null || echo 1)
   reproducers=("$artifacts"/*)
   if [ "$status" -ne 0 ] || [ ${#reproducers[@]} -gt 0 ]; then
     failed=1

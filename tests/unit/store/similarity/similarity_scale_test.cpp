@@ -2,7 +2,7 @@
 // variant on synthetic variants shaped like the benchmark sets (84% SNV with Ts/Tv ~2, indels,
 // a U-shaped AF spectrum, a 100-sample cohort's carriers, 60% in one of 20,000 genes with
 // consequences and impacts). The suite runs it at 10,000 variants; for the figure run
-//   VCFAGENT_SIMILARITY_SCALE=1000000 build/tests/similarity_scale_test
+//   VCFAGENT_SIMILARITY_SCALE=1000000 build/tests/unit_store_similarity_tests --gtest_filter='SimilarityScaleTest.*'
 // (a few minutes on two cores) and read the printed numbers. VCFAGENT_SIMILARITY_SITES_ONLY=1 drops
 // samples and annotations, like the 1M-site benchmark file (class, alleles, AF, QUAL, FILTER only).
 #include <gtest/gtest.h>
