@@ -80,7 +80,7 @@ Command AddAnalyzeCommand(CLI::App& root) {
       ->default_str("-");
   app->add_option("--format", args->format, "Report format: html, md or json (default: from -o's extension)");
   app->add_option("--ped", args->ped, "PED/FAM pedigree: expected sexes and relationships to compare");
-  app->add_option("--threads", args->threads, "Extra decompression threads for each pass (default 0)")
+  app->add_option("--threads", args->threads, "Extra decompression threads (default 0)")
       ->check(CLI::Range(0, 64));
   app->add_flag("--ai", args->ai, "Add an interpretation written by an AI provider from the computed facts");
   AddAiOptions(*app, args->ai_flags);

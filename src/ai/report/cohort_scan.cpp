@@ -136,9 +136,13 @@ class Scanner {
   }
 
   Status Run(const std::string& path);
+  // The header's facts (samples, build, annotations), before the first record.
+  void Begin(bcf_hdr_t* hdr);
+  Status Record(bcf_hdr_t* hdr, bcf1_t* rec);
+  // After the last record: the names of the contigs met.
+  void End(bcf_hdr_t* hdr);
 
  private:
-  Status Record(bcf_hdr_t* hdr, bcf1_t* rec);
   const GenotypeView* Genotypes(bcf_hdr_t* hdr, bcf1_t* rec);
   void AddSite(CohortScan::SiteSet& set, uint64_t candidate, bcf1_t* rec, const GenotypeView& g);
   void Fill(NotableVariant& v, const GenotypeView* g, int allele) const;
@@ -333,12 +337,7 @@ Status Scanner::Record(bcf_hdr_t* hdr, bcf1_t* rec) {
   return Status::Ok();
 }
 
-Status Scanner::Run(const std::string& path) {
-  vcf::ReaderOptions options;
-  options.threads = std::max(0, limits_.threads);
-  auto reader = vcf::VariantReader::Open(path, options);
-  if (!reader.ok()) return reader.status();
-  bcf_hdr_t* hdr = (*reader)->header();
+void Scanner::Begin(bcf_hdr_t* hdr) {
   for (int s = 0; s < bcf_hdr_nsamples(hdr); ++s) scan_.samples.emplace_back(hdr->samples[s]);
   DetectBuild(hdr, scan_);
   parser_ = store::ConsequenceParser::FromHeader(hdr);
@@ -349,7 +348,23 @@ Status Scanner::Run(const std::string& path) {
     clnsig_per_allele_ = bcf_hdr_id2length(hdr, BCF_HL_INFO, clnsig_id) == BCF_VL_A;
   }
   scan_.autosomal_collected = scan_.samples.size() >= 2 && scan_.samples.size() <= limits_.max_kinship_samples;
+}
 
+void Scanner::End(bcf_hdr_t* hdr) {
+  // htslib adds contigs missing from the header as it meets them: names come last.
+  scan_.chrom_names_ = vcf::HeaderContigs(hdr);
+  for (size_t i = scan_.chrom_names_.size(); i < chrom_kind_.size(); ++i) {
+    scan_.chrom_names_.emplace_back(bcf_hdr_id2name(hdr, static_cast<int>(i)));
+  }
+}
+
+Status Scanner::Run(const std::string& path) {
+  vcf::ReaderOptions options;
+  options.threads = std::max(0, limits_.threads);
+  auto reader = vcf::VariantReader::Open(path, options);
+  if (!reader.ok()) return reader.status();
+  bcf_hdr_t* hdr = (*reader)->header();
+  Begin(hdr);
   vcf::BcfRecordPtr rec = vcf::NewRecord();
   for (;;) {
     auto more = (*reader)->Next(rec.get());
@@ -359,11 +374,7 @@ Status Scanner::Run(const std::string& path) {
     if ((scan_.records & 0x3FF) == 0 && CancelRequested()) return Status::Cancelled("interrupted");
     VCFAGENT_RETURN_IF_ERROR(Record(hdr, rec.get()));
   }
-  // htslib adds contigs missing from the header as it meets them: names come last.
-  scan_.chrom_names_ = vcf::HeaderContigs(hdr);
-  for (size_t i = scan_.chrom_names_.size(); i < chrom_kind_.size(); ++i) {
-    scan_.chrom_names_.emplace_back(bcf_hdr_id2name(hdr, static_cast<int>(i)));
-  }
+  End(hdr);
   return Status::Ok();
 }
 
@@ -422,6 +433,31 @@ Result<CohortScan> ScanCohort(const std::string& path, const ScanLimits& limits)
   Scanner scanner(limits, scan);
   VCFAGENT_RETURN_IF_ERROR(scanner.Run(path));
   return scan;
+}
+
+struct CohortScanner::State {
+  State(bcf_hdr_t* h, const ScanLimits& l) : header(h), limits(l), scanner(limits, scan) {}
+  bcf_hdr_t* header;
+  ScanLimits limits;
+  CohortScan scan;
+  Scanner scanner;
+};
+
+CohortScanner::CohortScanner(bcf_hdr_t* header, const ScanLimits& limits)
+    : state_(std::make_unique<State>(header, limits)) {
+  state_->scanner.Begin(header);
+}
+
+CohortScanner::~CohortScanner() = default;
+
+Status CohortScanner::Add(bcf1_t* record) {
+  ++state_->scan.records;
+  return state_->scanner.Record(state_->header, record);
+}
+
+CohortScan CohortScanner::Finish() {
+  state_->scanner.End(state_->header);
+  return std::move(state_->scan);
 }
 
 }  // namespace vcfagent::ai::report

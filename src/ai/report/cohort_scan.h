@@ -28,7 +28,10 @@
 //   naming file and line. Ctrl-C returns Cancelled.
 #pragma once
 
+#include <htslib/vcf.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -123,5 +126,25 @@ struct CohortScan {
 };
 
 Result<CohortScan> ScanCohort(const std::string& path, const ScanLimits& limits = {});
+
+// The same scan fed record by record by a caller that reads the file itself (analyze reads it once
+// for every section of its report). `header` must outlive the scanner and be the one the records
+// were read with; limits.threads is not used.
+class CohortScanner {
+ public:
+  CohortScanner(bcf_hdr_t* header, const ScanLimits& limits);
+  ~CohortScanner();
+  CohortScanner(const CohortScanner&) = delete;
+  CohortScanner& operator=(const CohortScanner&) = delete;
+
+  // Scans one record (errors as ScanCohort's, without a location).
+  Status Add(bcf1_t* record);
+  // The scan, after the last record; call once.
+  CohortScan Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace vcfagent::ai::report

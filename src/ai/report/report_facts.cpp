@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,7 +17,9 @@
 #include "ai/report/relatedness_facts.h"
 #include "util/progress.h"
 #include "store/annotation/pedigree.h"
+#include "vcf/input_limits.h"
 #include "vcf/stats.h"
+#include "vcf/stats_collector.h"
 #include "vcf/validate/report_format.h"
 #include "vcf/validate/validator.h"
 #include "vcf/variant_reader.h"
@@ -119,17 +126,126 @@ json NotableVariantFacts(const CohortScan& scan, const ScanLimits& limits) {
   return out;
 }
 
+namespace {
+
+// Record lines handed from the validating thread (which reads the file) to the thread that parses
+// them for the statistics and the scan, in batches: one hand-over per few thousand lines.
+class RecordLineQueue {
+ public:
+  struct Batch {
+    std::string text;                 // lines, back to back
+    std::vector<size_t> ends;         // end offset of each line in `text`
+    std::vector<int64_t> numbers;     // 1-based line number of each line
+    std::vector<uint8_t> too_long;    // the line was past the line limit (not held)
+  };
+  static constexpr size_t kBatchLines = 4096;
+  static constexpr size_t kMaxReady = 4;
+
+  // Producer side. False once the consumer has stopped.
+  bool Push(std::string_view line, int64_t number, bool too_long) {
+    filling_.text.append(line);
+    filling_.ends.push_back(filling_.text.size());
+    filling_.numbers.push_back(number);
+    filling_.too_long.push_back(too_long ? 1 : 0);
+    if (filling_.ends.size() < kBatchLines && filling_.text.size() < (size_t{1} << 20)) return true;
+    return Flush();
+  }
+  bool Flush() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return stopped_ || ready_.size() < kMaxReady; });
+    if (stopped_) return false;
+    if (!filling_.ends.empty()) ready_.push_back(std::move(filling_));
+    filling_ = Batch();
+    if (!spare_.empty()) {
+      filling_ = std::move(spare_.back());
+      spare_.pop_back();
+      filling_.text.clear();
+      filling_.ends.clear();
+      filling_.numbers.clear();
+      filling_.too_long.clear();
+    }
+    changed_.notify_all();
+    return true;
+  }
+  void Close() {
+    Flush();
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  // Consumer side: the next batch, or false at the end. `done` is given back for reuse.
+  bool Pop(Batch* batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (batch->ends.capacity() > 0 && spare_.size() < kMaxReady) spare_.push_back(std::move(*batch));
+    changed_.wait(lock, [this] { return closed_ || !ready_.empty(); });
+    if (ready_.empty()) return false;
+    *batch = std::move(ready_.front());
+    ready_.pop_front();
+    changed_.notify_all();
+    return true;
+  }
+  // The consumer gives up: the producer's next Push or Flush returns false.
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> ready_;
+  std::vector<Batch> spare_;
+  Batch filling_;
+  bool closed_ = false;
+  bool stopped_ = false;
+};
+
+// The statistics and the scan of one file, fed the records of the single pass.
+struct RecordConsumers {
+  std::unique_ptr<vcf::StatsCollector> stats;
+  std::unique_ptr<CohortScanner> scanner;
+  double stats_s = 0, scan_s = 0;
+  uint64_t records = 0;
+
+  Status Start(const std::string& path, bcf_hdr_t* header, bool has_samples, const ScanLimits& limits) {
+    vcf::StatsOptions stats_options;
+    stats_options.samples = has_samples ? vcf::StatsOptions::Samples::kAll : vcf::StatsOptions::Samples::kNone;
+    auto collector = vcf::StatsCollector::Create(header, stats_options);
+    if (!collector.ok()) return collector.status().WithContext(vcf::DisplayName(path));
+    stats = std::move(*collector);
+    scanner = std::make_unique<CohortScanner>(header, limits);
+    return Status::Ok();
+  }
+  // `where` names the record ("file:line"), for errors only.
+  template <typename Where>
+  Status Add(bcf1_t* rec, Where where) {
+    auto t = Clock::now();
+    Status st = stats->Add(rec);
+    if (!st.ok()) return st.WithContext(where());
+    auto u = Clock::now();
+    stats_s += std::chrono::duration<double>(u - t).count();
+    VCFAGENT_RETURN_IF_ERROR(scanner->Add(rec));
+    scan_s += std::chrono::duration<double>(Clock::now() - u).count();
+    if ((++records & 0xFFF) == 0 && CancelRequested()) return Status::Cancelled("interrupted");
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
 Result<json> AnalyzeFile(const std::string& path, const AnalyzeOptions& options) {
   if (path == "-") {
-    return Status::Usage("analyze reads its input several times: give a file, not standard input");
+    return Status::Usage("analyze reads its input's header before the records: give a file, not standard input");
   }
-  // The header tells whether per-sample statistics can be asked for (a sites-only file has none).
-  bool has_samples = false;
-  {
-    auto reader = vcf::VariantReader::Open(path);
-    if (!reader.ok()) return reader.status();
-    has_samples = bcf_hdr_nsamples((*reader)->header()) > 0;
-  }
+  // Our own reader of the header: whether per-sample statistics can be asked for (a sites-only
+  // file has none), how many lines the header takes, and (text VCF) the header records are
+  // parsed with. It reads no record.
+  auto header_reader = vcf::VariantReader::Open(path);
+  if (!header_reader.ok()) return header_reader.status();
+  vcf::VariantReader& head = **header_reader;
+  const bool has_samples = bcf_hdr_nsamples(head.header()) > 0;
+  const bool is_bcf = head.kind().is_bcf;
   std::optional<store::Pedigree> pedigree;
   if (!options.ped_path.empty()) {
     auto ped = store::Pedigree::Load(options.ped_path);
@@ -138,40 +254,89 @@ Result<json> AnalyzeFile(const std::string& path, const AnalyzeOptions& options)
   }
   const auto start = Clock::now();
 
-  // Three independent passes, concurrently: each reads the file itself, so they share nothing.
+  // One pass: the validator reads the file, and every record it reads also feeds the statistics
+  // and the scan. BCF records are handed over as decoded, on the validator's thread. Text lines
+  // are parsed (htslib, with the acceptance rules of VariantReader) on a second thread, so that
+  // validation and parsing, the two costly parts, run side by side.
+  RecordConsumers consumers;
+  vcf::ValidationOptions validation_options;
+  validation_options.threads = options.threads;
+  vcf::ValidationTaps taps;
   std::optional<Result<vcf::ValidationReport>> validation;
-  std::optional<Result<vcf::VcfStats>> stats;
-  std::optional<Result<CohortScan>> scan;
-  double validate_s = 0, stats_s = 0, scan_s = 0;
-  {
-    // The passes run under the caller's job (REST jobs): all obey its cancellation and report progress.
+  double validate_s = 0;
+  Status consumer_status;
+  const std::string name = vcf::DisplayName(path);
+  // Our reader's header serves the records of both: ValidateFile's own BCF reader is gone when it
+  // returns, and the same header text gives the same dictionaries.
+  VCFAGENT_RETURN_IF_ERROR(consumers.Start(path, head.header(), has_samples, options.limits));
+  if (is_bcf) {
+    taps.bcf_record = [&](bcf1_t* rec) {
+      return consumers.Add(rec, [&] { return fmt::format("{}: record {}", name, consumers.records + 1); });
+    };
+    const auto t = Clock::now();
+    validation.emplace(vcf::ValidateFile(path, validation_options, taps));
+    validate_s = Since(t) - consumers.stats_s - consumers.scan_s;
+  } else {
+    RecordLineQueue queue;
+    taps.skip_lines = head.line();
+    taps.text_line = [&](std::string_view line, int64_t number, bool too_long) -> Status {
+      if (!too_long) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // as the readers do
+        if (line.empty()) return Status::Ok();  // blank lines carry no record
+      }
+      if (!queue.Push(line, number, too_long)) return Status::Cancelled("the record parser stopped");
+      return Status::Ok();
+    };
     JobControl* job = CurrentJob();
     std::thread validate_thread([&] {
       JobScope scope(job);
       const auto t = Clock::now();
-      validation.emplace(vcf::ValidateFile(path));
+      validation.emplace(vcf::ValidateFile(path, validation_options, taps));
+      queue.Close();
       validate_s = Since(t);
     });
-    std::thread stats_thread([&] {
-      JobScope scope(job);
-      const auto t = Clock::now();
-      vcf::StatsOptions stats_options;
-      stats_options.samples = has_samples ? vcf::StatsOptions::Samples::kAll : vcf::StatsOptions::Samples::kNone;
-      stats_options.threads = options.threads;
-      stats.emplace(vcf::ComputeStats(path, stats_options));
-      stats_s = Since(t);
-    });
-    const auto t = Clock::now();
-    ScanLimits limits = options.limits;
-    limits.threads = options.threads;
-    scan.emplace(ScanCohort(path, limits));
-    scan_s = Since(t);
+    {
+      vcf::BcfRecordPtr rec = vcf::NewRecord();
+      vcf::InputBudget budget;
+      kstring_t line = {0, 0, nullptr};
+      RecordLineQueue::Batch batch;
+      while (consumer_status.ok() && queue.Pop(&batch)) {
+        size_t begin = 0;
+        for (size_t i = 0; i < batch.ends.size() && consumer_status.ok(); ++i) {
+          const int64_t number = batch.numbers[i];
+          auto where = [&] { return fmt::format("{}:{}", name, number); };
+          if (batch.too_long[i] != 0) {
+            consumer_status = budget.LineTooLong().WithContext(where());
+            break;
+          }
+          line.l = 0;
+          kputsn(batch.text.data() + begin, batch.ends[i] - begin, &line);
+          begin = batch.ends[i];
+          const auto t = Clock::now();
+          consumer_status = vcf::ParseVcfRecordLine(&line, head.header(), rec.get(), name, number);
+          consumers.stats_s += Since(t);  // parsing is charged to the statistics, as in their own pass
+          if (consumer_status.ok()) consumer_status = consumers.Add(rec.get(), where);
+        }
+      }
+      free(line.s);
+      if (!consumer_status.ok()) queue.Stop();
+    }
     validate_thread.join();
-    stats_thread.join();
   }
-  if (!validation->ok()) return validation->status();
-  if (!stats->ok()) return stats->status();
-  if (!scan->ok()) return scan->status();
+  // As when the passes were separate: the validator's I/O errors first, then the records'.
+  if (!validation->ok() && !(validation->status().kind() == ErrorKind::kCancelled && !consumer_status.ok())) {
+    return validation->status();
+  }
+  if (!consumer_status.ok()) return consumer_status;
+  // The records stop where the data became unreadable: the statistics would be partial.
+  for (const vcf::RuleSummary& rule : validation->value().summary) {
+    if (rule.rule == "unreadable-data") return Status::InvalidInput(rule.first_message);
+  }
+  std::optional<Result<vcf::VcfStats>> stats;
+  stats.emplace(consumers.stats->Finish(path));
+  std::optional<Result<CohortScan>> scan;
+  scan.emplace(consumers.scanner->Finish());
+  const double stats_s = consumers.stats_s, scan_s = consumers.scan_s;
   const double passes_s = Since(start);
 
   const auto rel_start = Clock::now();

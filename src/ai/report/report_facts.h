@@ -3,15 +3,16 @@
 // from, and what the agent's `report` tool returns.
 //
 // Contract:
-// - AnalyzeFile() reads the file in three independent streaming passes, run concurrently:
-//   vcf::ValidateFile (verdict, counts, top rules), vcf::ComputeStats with every sample (the
-//   numbers of `bcftools stats -s -`), and CohortScan (notable variants, genotype sites for sex
-//   and kinship). Memory is bounded by the samples, the bins and ScanLimits, never by the records.
+// - AnalyzeFile() reads the file once, streaming: vcf::ValidateFile reads it (verdict, counts, top
+//   rules) and every record it reads also feeds a vcf::StatsCollector with every sample (the
+//   numbers of `bcftools stats -s -`) and a CohortScanner (notable variants, genotype sites for sex
+//   and kinship); text records are parsed on a second thread. Memory is bounded by the samples,
+//   the bins and ScanLimits, never by the records.
 // - The document (kFactsVersion) has: "facts_version", "generated_by", "input", "validation",
 //   "qc" (qc_facts.h), "sex", "relatedness", "pedigree" (null without --ped),
 //   "notable_variants", "timings_seconds". docs/analyze.md describes each field.
 // - Errors: a missing or unreadable file or PED is an I/O (or usage) Status; standard input is a
-//   usage error (the file is read three times); a record htslib cannot parse is InvalidInput with
+//   usage error (the header is read on its own first); a record htslib cannot parse is InvalidInput with
 //   its file and line. A file that reads but breaks the VCF specification is not an error: the
 //   validation section says so.
 #pragma once
@@ -29,7 +30,7 @@ inline constexpr const char* kFactsVersion = "vcf-agent-report-facts/1";
 
 struct AnalyzeOptions {
   std::string ped_path;  // expected sexes and relationships (PED/FAM); empty: none
-  int threads = 0;       // extra BGZF decompression threads for each pass
+  int threads = 0;       // extra BGZF decompression threads for the reading
   ScanLimits limits;
 };
 

@@ -4,6 +4,9 @@
 // grows with the input.
 #pragma once
 
+#include <htslib/kstring.h>
+#include <htslib/vcf.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,11 +31,22 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 class LineChecker {
  public:
   LineChecker(const ValidationOptions& options, FindingSink& sink);
+  ~LineChecker();
+  LineChecker(const LineChecker&) = delete;
+  LineChecker& operator=(const LineChecker&) = delete;
 
   // One line of input, without its '\n' (a trailing '\r' is accepted as part of CRLF).
   void Line(std::string_view line, int64_t number);
   // After the last line: `ended_with_newline` is false if the input's last byte was not '\n'.
   void Finish(int64_t last_line, bool ended_with_newline);
+
+  // A BCF record (bcf_sample_rules.cpp): `site` is its VCF text from CHROM to the FORMAT column (as
+  // vcf_format writes it, without newline), `rec` the decoded record with its sample columns.
+  // The sample columns are judged from the decoded values; only when one may break a rule is the
+  // record formatted as text (vcf_format) and its samples checked as text, so the findings are
+  // those of Line() on the whole formatted line. Returns false, having checked nothing, when the
+  // record cannot be checked this way (the caller then gives Line() the whole line).
+  bool DecodedRecord(std::string_view site, const bcf_hdr_t* header, bcf1_t* rec, int64_t number);
 
   std::string version() const;
   int64_t records() const { return records_; }
@@ -66,12 +80,14 @@ class LineChecker {
   void CheckRecordWarnings(int64_t n);
 
   // sample_rules.cpp
+  void UpdateFormatCache(std::string_view format);
   bool CheckFormatColumn(int64_t n);
   bool CheckSamples(int64_t n);
   bool CheckCopyNumberFormat(int64_t n);
   bool CheckSample(size_t index, std::string_view sample, int64_t n);
   bool CheckGenotype(size_t index, std::string_view value, int64_t n, size_t* ploidy, std::string_view* gt, bool* gt_prefix,
                      char* prefix);
+
 
   // Shared value checks. CheckCardinality sets the expected count (-1: any) and says whether
   // `values` fits; CheckType sets `reason` (vcf-validator's words) when a value does not fit.
@@ -110,6 +126,21 @@ class LineChecker {
     bool probability = false;  // GP (and CNP in 4.3+) lie in [0,1]
   };
   std::vector<FormatKeyInfo> format_key_info_;
+
+  // bcf_sample_rules.cpp: true when no sample of `decoded_` can break a sample rule.
+  bool DecodedSamplesPass();
+  bool DecodedGenotypesPass(const bcf_fmt_t& field, const FormatKeyInfo& info);
+  bool DecodedValuesPass(const bcf_fmt_t& field, const FormatKeyInfo& info);
+  // Replaces the placeholder sample columns by the record's formatted text; false if it cannot be formatted.
+  bool FormatDecodedSamples();
+
+  // The BCF record being checked by DecodedRecord (null otherwise), its header, its active FORMAT
+  // fields in FORMAT-column order, each sample's ploidy, and its text when samples need the text rules.
+  bcf1_t* decoded_ = nullptr;
+  const bcf_hdr_t* decoded_header_ = nullptr;
+  std::vector<const bcf_fmt_t*> decoded_fields_;
+  std::vector<uint32_t> decoded_ploidy_;
+  kstring_t decoded_text_ = {0, 0, nullptr};
   std::vector<std::pair<std::string_view, std::string_view>> info_entries_;
   std::string cached_format_;
   std::vector<InfoKeyInfo> info_key_cache_;

@@ -164,6 +164,8 @@ void LineChecker::CheckRecord(std::string_view line, int64_t n) {
   records_++;
   columns_.clear();
   ForEachPiece(line, '\t', [this](std::string_view c) { columns_.push_back(c); });
+  // A decoded BCF record's text ends at FORMAT: its sample columns stand in as placeholders.
+  if (decoded_ != nullptr) columns_.resize(columns_.size() + decoded_->n_sample);
   if (!CheckRecordSyntax(n)) return;
   if (!CheckAlleles(n)) return;
   if (!CheckInfo(n)) return;

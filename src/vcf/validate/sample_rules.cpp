@@ -7,9 +7,8 @@
 
 namespace vcfagent::vcf::validate {
 
-bool LineChecker::CheckFormatColumn(int64_t n) {
-  if (columns_.size() <= 9) return true;
-  std::string_view format = columns_[8];
+// The keys of a FORMAT column and what is known of each, kept while the column stays the same.
+void LineChecker::UpdateFormatCache(std::string_view format) {
   if (format != cached_format_) {
     cached_format_.assign(format);
     format_keys_.clear();
@@ -31,6 +30,11 @@ bool LineChecker::CheckFormatColumn(int64_t n) {
       if (format_keys_[i] == "PSQ") psq_index_ = static_cast<int>(i);
     }
   }
+}
+
+bool LineChecker::CheckFormatColumn(int64_t n) {
+  if (columns_.size() <= 9) return true;
+  UpdateFormatCache(columns_[8]);
   for (size_t i = 1; i < format_keys_.size(); i++) {
     if (format_keys_[i] == "GT") {
       sink_.Error("format-gt-not-first", n, "FORMAT", "GT must be the first field in the FORMAT column", "Move GT to the front of FORMAT");
@@ -104,6 +108,16 @@ bool LineChecker::CheckCopyNumberFormat(int64_t n) {
 }
 
 bool LineChecker::CheckSamples(int64_t n) {
+  // A BCF record's samples are judged from their decoded values, and as text only when that
+  // cannot tell they pass (see DecodedRecord).
+  if (decoded_ != nullptr && columns_.size() > 9) {
+    if (columns_.size() - 9 == sample_count_ && DecodedSamplesPass()) return true;
+    if (!FormatDecodedSamples()) {
+      sink_.Error("unreadable-data", n, "file", "The BCF record cannot be formatted as VCF text",
+                  "Check that the file is complete and not corrupt");
+      return false;
+    }
+  }
   size_t samples = columns_.size() > 9 ? columns_.size() - 9 : 0;
   if (samples != sample_count_) {
     sink_.Error("sample-count", n, "samples",

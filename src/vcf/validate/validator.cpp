@@ -1,6 +1,6 @@
 // ValidateText / ValidateFile: feed lines to the LineChecker from memory, from plain/gzip/BGZF
 // files (htslib BGZF), from bzip2 files (through the bzip2 program) or from BCF files (decoded by
-// htslib and formatted back to VCF text).
+// htslib: site columns as VCF text, sample columns judged from their decoded values).
 #include "vcf/validate/validator.h"
 
 #include <bzlib.h>
@@ -45,8 +45,10 @@ using validate::LineChecker;
 // (vcf/input_limits.h) is reported (rule line-too-long) and skipped without being held.
 class LineSplitter {
  public:
-  LineSplitter(LineChecker& checker, FindingSink& sink, int64_t max_line_bytes)
-      : checker_(checker), sink_(sink), max_line_(static_cast<size_t>(max_line_bytes)) {}
+  LineSplitter(LineChecker& checker, FindingSink& sink, int64_t max_line_bytes, const ValidationTaps* taps = nullptr)
+      : checker_(checker), sink_(sink), max_line_(static_cast<size_t>(max_line_bytes)), taps_(taps) {}
+  // The first error a tap returned (the reading stops there).
+  const Status& tap_status() const { return tap_status_; }
   void Feed(std::string_view chunk) {
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
@@ -59,6 +61,7 @@ class LineSplitter {
         skipping_ = true;
         pending_.clear();
         pending_.shrink_to_fit();
+        Tap(std::string_view(), line_ + 1, true);
       }
       if (nl == std::string_view::npos) {
         if (!skipping_) pending_.append(chunk);
@@ -69,12 +72,15 @@ class LineSplitter {
         skipping_ = false;
       } else if (pending_.empty()) {
         checker_.Line(chunk.substr(0, nl), line_);
+        Tap(chunk.substr(0, nl), line_, false);
       } else {
         pending_.append(chunk.substr(0, nl));
         checker_.Line(pending_, line_);
+        Tap(pending_, line_, false);
         pending_.clear();
       }
       chunk.remove_prefix(nl + 1);
+      if (!tap_status_.ok()) return;
     }
   }
   // Ends the input; returns the number of lines.
@@ -82,17 +88,37 @@ class LineSplitter {
     bool ended_with_newline = pending_.empty() && !skipping_;
     if (!pending_.empty() || skipping_) {
       line_++;
-      if (!skipping_) checker_.Line(pending_, line_);
+      if (!skipping_) {
+        checker_.Line(pending_, line_);
+        Tap(pending_, line_, false);
+      }
     }
     checker_.Finish(line_ == 0 ? 1 : line_, ended_with_newline);
     return line_;
   }
   int64_t line() const { return line_; }
 
+  // One BCF record as the next line, checked from its decoded values when the checker can
+  // (LineChecker::DecodedRecord); `site` is its text up to FORMAT and `length_bound` a bound on
+  // the length of its whole text. False, with nothing done, when the caller must Feed the text.
+  bool Decoded(std::string_view site, size_t length_bound, const bcf_hdr_t* header, bcf1_t* rec) {
+    if (!pending_.empty() || skipping_ || length_bound > max_line_) return false;
+    if (!checker_.DecodedRecord(site, header, rec, line_ + 1)) return false;
+    line_++;
+    return true;
+  }
+
  private:
+  void Tap(std::string_view line, int64_t number, bool too_long) {
+    if (taps_ == nullptr || !taps_->text_line || number <= taps_->skip_lines || !tap_status_.ok()) return;
+    tap_status_ = taps_->text_line(line, number, too_long);
+  }
+
   LineChecker& checker_;
   FindingSink& sink_;
   size_t max_line_;
+  const ValidationTaps* taps_;
+  Status tap_status_;
   std::string pending_;
   bool skipping_ = false;  // inside a line past the limit
   int64_t line_ = 0;
@@ -129,10 +155,13 @@ const char* UnreadableFormat(const unsigned char* m, size_t n) {
   return nullptr;
 }
 
-Status ReadWithBgzf(const std::string& path, LineSplitter& splitter, InputBudget& budget) {
+Status ReadWithBgzf(const std::string& path, LineSplitter& splitter, InputBudget& budget, int threads) {
   BGZF* fp = bgzf_open(path.c_str(), "r");
   if (fp == nullptr) return Status::IoError(fmt::format("{}: cannot open: {}", DisplayName(path), std::strerror(errno)));
   std::unique_ptr<BGZF, int (*)(BGZF*)> guard(fp, bgzf_close);
+  if (threads > 0 && fp->is_compressed && bgzf_mt(fp, threads, 256) != 0) {
+    return Status::Internal(fmt::format("{}: cannot start decompression threads", DisplayName(path)));
+  }
   std::string buffer(1 << 20, '\0');
   ProgressMeter progress("validate " + DisplayName(path));
   while (true) {
@@ -144,6 +173,7 @@ Status ReadWithBgzf(const std::string& path, LineSplitter& splitter, InputBudget
     if (got == 0) break;
     VCFAGENT_RETURN_IF_ERROR(budget.Consume(got).WithContext(fmt::format("{}: after line {}", DisplayName(path), splitter.line())));
     splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    if (!splitter.tap_status().ok()) return Status::Ok();
     progress.Update(static_cast<uint64_t>(splitter.line()));
     if (CancelRequested()) return Status::Cancelled("interrupted");
   }
@@ -246,28 +276,83 @@ Status ReadWithBzip2(const std::string& path, LineSplitter& splitter, InputBudge
   return Status::Ok();
 }
 
-// BCF: the header and every record are formatted as VCF text and checked like a VCF file.
-Status ReadBcf(const std::string& path, LineSplitter& splitter) {
-  auto reader = VariantReader::Open(path);
+// A bound on the length of the VCF text of `rec`'s sample columns (as vcf_format writes them).
+size_t SampleTextBound(const bcf1_t* rec) {
+  size_t per_sample = 1;
+  for (int i = 0; i < rec->n_fmt; ++i) {
+    const bcf_fmt_t& f = rec->d.fmt[i];
+    if (f.p == nullptr) continue;
+    const size_t value = f.type == BCF_BT_CHAR ? 1 : f.type == BCF_BT_FLOAT ? 24 : 12;
+    per_sample += 1 + (static_cast<size_t>(std::max(f.n, 1)) * (value + 1));
+  }
+  return per_sample * rec->n_sample;
+}
+
+// The text of `rec` from CHROM to the FORMAT column, as vcf_format writes it, in `out`; false
+// when it cannot be had that way (no FORMAT field, a tab or newline inside a value, an unknown key).
+bool FormatSiteColumns(const bcf_hdr_t* header, bcf1_t* rec, kstring_t* out) {
+  if (rec->n_sample == 0 || rec->n_fmt == 0) return false;
+  bcf_unpack(rec, BCF_UN_ALL);  // with the samples: vcf_format must not unpack them below
+  const uint32_t samples = rec->n_sample;
+  out->l = 0;
+  rec->n_sample = 0;  // vcf_format then stops after INFO
+  const int rc = vcf_format(header, rec, out);
+  rec->n_sample = samples;
+  if (rc != 0 || out->l == 0 || out->s[out->l - 1] != '\n') return false;
+  out->l--;
+  const std::string_view site(out->s, out->l);
+  if (site.find('\n') != std::string_view::npos || std::count(site.begin(), site.end(), '\t') != 7) return false;
+  bool first = true;
+  const int max_id = header->n[BCF_DT_ID];
+  for (int i = 0; i < rec->n_fmt; ++i) {
+    const bcf_fmt_t& f = rec->d.fmt[i];
+    if (f.p == nullptr) continue;
+    if (f.id < 0 || f.id >= max_id || header->id[BCF_DT_ID][f.id].key == nullptr) return false;
+    kputc(first ? '\t' : ':', out);
+    kputs(header->id[BCF_DT_ID][f.id].key, out);
+    first = false;
+  }
+  return !first;
+}
+
+// BCF: the header is formatted as VCF text and checked like a VCF file's; each record is checked
+// from its decoded values where the checker can (its site columns as text, its samples decoded),
+// else formatted as VCF text and checked as a line.
+Status ReadBcf(const std::string& path, LineSplitter& splitter, int threads, const ValidationTaps* taps,
+               Status* tap_error) {
+  ReaderOptions reader_options;
+  reader_options.threads = threads;
+  auto reader = VariantReader::Open(path, reader_options);
   if (!reader.ok()) return reader.status();
   struct KString {
     kstring_t s = {0, 0, nullptr};
     ~KString() { free(s.s); }
   } text;
-  if (bcf_hdr_format((*reader)->header(), 0, &text.s) != 0) {
+  const bcf_hdr_t* header = (*reader)->header();
+  if (bcf_hdr_format(header, 0, &text.s) != 0) {
     return Status::InvalidInput(fmt::format("{}: cannot format the BCF header", DisplayName(path)));
   }
   splitter.Feed(std::string_view(text.s.s, text.s.l));
+  const bool tap_records = taps != nullptr && static_cast<bool>(taps->bcf_record);
   BcfRecordPtr rec = NewRecord();
   while (true) {
     Result<bool> next = (*reader)->Next(rec.get());
     if (!next.ok()) return next.status();
     if (!next.value()) break;
-    text.s.l = 0;
-    if (vcf_format((*reader)->header(), rec.get(), &text.s) != 0) {
-      return Status::InvalidInput(fmt::format("{}: cannot format record {}", DisplayName(path), (*reader)->records_read()));
+    if (FormatSiteColumns(header, rec.get(), &text.s) &&
+        splitter.Decoded(std::string_view(text.s.s, text.s.l), text.s.l + SampleTextBound(rec.get()), header,
+                         rec.get())) {
+    } else {
+      text.s.l = 0;
+      if (vcf_format(header, rec.get(), &text.s) != 0) {
+        return Status::InvalidInput(fmt::format("{}: cannot format record {}", DisplayName(path), (*reader)->records_read()));
+      }
+      splitter.Feed(std::string_view(text.s.s, text.s.l));
     }
-    splitter.Feed(std::string_view(text.s.s, text.s.l));
+    if (tap_records) {
+      *tap_error = taps->bcf_record(rec.get());
+      if (!tap_error->ok()) return Status::Ok();
+    }
     if (CancelRequested()) return Status::Cancelled("interrupted");
   }
   return Status::Ok();
@@ -307,6 +392,11 @@ std::string DiagnoseRecordLine(std::string_view header_text, std::string_view li
 }
 
 Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options) {
+  return ValidateFile(path, options, ValidationTaps());
+}
+
+Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options,
+                                      const ValidationTaps& taps) {
   enum class Reader { kBgzf, kBzip2, kBcf } reader = Reader::kBgzf;
   if (path != "-") {
     struct stat st;
@@ -336,15 +426,20 @@ Result<ValidationReport> ValidateFile(const std::string& path, const ValidationO
   FindingSink sink(options.max_findings);
   LineChecker checker(options, sink);
   InputBudget budget;
-  LineSplitter splitter(checker, sink, budget.limits().max_line_bytes);
+  LineSplitter splitter(checker, sink, budget.limits().max_line_bytes, &taps);
+  // A tap's error stops the reading; ReadBcf returns it, the text readers leave it in the splitter.
+  Status tap_error;
   Status status;
   switch (reader) {
-    case Reader::kBgzf: status = ReadWithBgzf(path, splitter, budget); break;
+    case Reader::kBgzf: status = ReadWithBgzf(path, splitter, budget, options.threads); break;
     case Reader::kBzip2: status = ReadWithBzip2(path, splitter, budget); break;
-    case Reader::kBcf: status = ReadBcf(path, splitter); break;
+    case Reader::kBcf: status = ReadBcf(path, splitter, options.threads, &taps, &tap_error); break;
   }
+  if (!tap_error.ok()) return tap_error;
+  if (!splitter.tap_status().ok()) return splitter.tap_status();
   if (!status.ok() && status.kind() != ErrorKind::kInvalidInput) return status;
   int64_t lines = splitter.Finish();
+  if (!splitter.tap_status().ok()) return splitter.tap_status();
   if (!status.ok()) {
     sink.Error("unreadable-data", lines, "file", status.message(), "Check that the file is complete and not corrupt");
   }

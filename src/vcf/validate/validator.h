@@ -6,13 +6,17 @@
 //   Errors make a file invalid; warnings never do.
 // - Validation streams: memory does not grow with the input (duplicate detection keeps only a
 //   window of nearby records).
-// - ValidateFile reads plain, gzip, BGZF and bzip2 VCF and BCF (decoded with htslib and checked as
-//   text). Archives that are not a VCF stream (tar.xz, zip, .Z, zlib .z) give one finding
+// - ValidateFile reads plain, gzip, BGZF and bzip2 VCF and BCF (decoded with htslib; the findings
+//   are those of the record formatted as VCF text, though the sample columns are judged from their
+//   decoded values and formatted only when they may break a rule). Archives that are not a VCF stream (tar.xz, zip, .Z, zlib .z) give one finding
 //   (rule `unreadable-compression`) and an invalid verdict. A missing or unreadable file is an
 //   I/O error Status, not a report.
 #pragma once
 
+#include <htslib/vcf.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +50,7 @@ struct RuleSummary {
 struct ValidationOptions {
   bool require_evidence = false;  // vcf-validator's --require-evidence: GT, AF or AC+AN per record
   size_t max_findings = 100;      // individual findings kept in the report (summaries count all)
+  int threads = 0;                // extra BGZF decompression threads (bgzip-compressed VCF, BCF)
 };
 
 struct ValidationReport {
@@ -73,5 +78,22 @@ std::string DiagnoseRecordLine(std::string_view header_text, std::string_view li
 // Validates a file ("-" for standard input). I/O failures (missing file, read error) are a
 // Status; everything about the content is in the report.
 Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options = {});
+
+// What a caller that reads the file once for several purposes (analyze) receives from
+// ValidateFile as it reads, beside the report. The callbacks run on the validating thread, each
+// after the validator has seen what it is given; an error returned by one stops the reading, and
+// ValidateFile returns that error.
+struct ValidationTaps {
+  // Text VCF: every line after the first `skip_lines` (the header, as the caller's own reader
+  // counted it) with its 1-based number, as read (a '\r' before the newline included). A line
+  // longer than the line limit is not held: it comes empty, with `too_long` set.
+  std::function<Status(std::string_view line, int64_t number, bool too_long)> text_line;
+  int64_t skip_lines = 0;
+  // BCF: each record after its validation (decoded with ValidateFile's own header, which is gone
+  // when it returns; the caller reads the records with its own header of the same file).
+  std::function<Status(bcf1_t* record)> bcf_record;
+};
+Result<ValidationReport> ValidateFile(const std::string& path, const ValidationOptions& options,
+                                      const ValidationTaps& taps);
 
 }  // namespace vcfagent::vcf
