@@ -6,7 +6,6 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <vector>
 
 #include "store/similarity/embedding.h"
@@ -18,42 +17,31 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Embeds every variant and adds it to a new index; two threads add while the next chunk is read.
+// Embeds every variant and adds it to a new exact-cells index (vector_index.h): the features are
+// low-dimensional and mostly categorical, so distinct vectors are few and an exact search over
+// bounded cells is both cheaper to build and to store than a graph, and never misses.
 Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_progress) {
   auto counts = store.Counts();
   if (!counts.ok()) return counts.status();
+  IndexParams params;
+  params.structure = IndexStructure::kExactCells;
   auto index = VectorIndex::Create(kFeatureSpaceName, kFeatureDimension,
-                                   static_cast<size_t>(std::max<int64_t>(counts->variants, 1)));
+                                   static_cast<size_t>(std::max<int64_t>(counts->variants, 1)), params);
   if (!index.ok()) return index.status();
   // Reading is sequential: a small page cache leaves the memory to the index.
   (void)store.db().Exec("PRAGMA cache_size=-8192");
   ProgressMeter progress("similarity index", static_cast<uint64_t>(counts->variants));
-  constexpr size_t kChunk = 16384;
-  std::vector<std::pair<uint64_t, std::vector<float>>> chunk;
-  chunk.reserve(kChunk);
   uint64_t done = 0;
-  Status add_status;
-  auto flush = [&]() -> Status {
-    const size_t half = chunk.size() / 2;
-    Status first, second;
-    std::thread helper([&] {
-      for (size_t i = half; i < chunk.size() && first.ok(); ++i) first = (*index)->Add(chunk[i].first, chunk[i].second);
-    });
-    for (size_t i = 0; i < half && second.ok(); ++i) second = (*index)->Add(chunk[i].first, chunk[i].second);
-    helper.join();
-    done += chunk.size();
-    chunk.clear();
-    if (show_progress) progress.Update(done);
-    if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
-    return first.ok() ? second : first;
-  };
   Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
-    chunk.emplace_back(static_cast<uint64_t>(id), EmbedVariant(features));
-    if (chunk.size() == kChunk) return flush();
+    VCFAGENT_RETURN_IF_ERROR((*index)->Add(static_cast<uint64_t>(id), EmbedVariant(features)));
+    if (++done % 65536 == 0) {
+      if (show_progress) progress.Update(done);
+      if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
+    }
     return Status::Ok();
   });
-  if (status.ok() && !chunk.empty()) status = flush();
   if (!status.ok()) return status;
+  VCFAGENT_RETURN_IF_ERROR((*index)->Finish());
   progress.Finish(done);
   return std::move(index).value();
 }
@@ -114,8 +102,9 @@ Result<IndexUpdate> UpdateSimilarityIndex(Store& store, bool show_progress) {
   if (!generation.ok()) return generation.status();
   const std::string path = FeatureIndexPath(store);
   auto info = VectorIndex::ReadInfo(path);
+  // An index of another structure (a store indexed by an older vcf-agent) is rebuilt as well.
   if (info.ok() && info->generation == static_cast<uint64_t>(*generation) &&
-      info->dimension == static_cast<size_t>(kFeatureDimension)) {
+      info->dimension == static_cast<size_t>(kFeatureDimension) && info->structure == IndexStructure::kExactCells) {
     update.indexed = static_cast<int64_t>(info->count);
     return update;
   }
