@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "store/similarity/embedding.h"
@@ -31,16 +35,74 @@ Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_p
   // Reading is sequential: a small page cache leaves the memory to the index.
   (void)store.db().Exec("PRAGMA cache_size=-8192");
   ProgressMeter progress("similarity index", static_cast<uint64_t>(counts->variants));
-  uint64_t done = 0;
-  Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
-    VCFAGENT_RETURN_IF_ERROR((*index)->Add(static_cast<uint64_t>(id), EmbedVariant(features)));
-    if (++done % 65536 == 0) {
-      if (show_progress) progress.Update(done);
-      if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
+  // Two stages on the two cores: this thread reads the features from SQLite, a helper embeds and
+  // adds them, a chunk at a time (a bounded hand-over: memory does not grow with the store).
+  constexpr size_t kChunk = 4096;
+  using Chunk = std::vector<std::pair<int64_t, VariantFeatures>>;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Chunk> queue;
+  bool finished = false;
+  Status add_status;
+  std::thread embedder([&] {
+    for (;;) {
+      Chunk chunk;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !queue.empty() || finished; });
+        if (queue.empty()) return;
+        chunk = std::move(queue.front());
+        queue.pop_front();
+      }
+      changed.notify_all();
+      for (auto& [id, features] : chunk) {
+        Status added = (*index)->Add(static_cast<uint64_t>(id), EmbedVariant(features));
+        if (!added.ok()) {
+          std::lock_guard lock(mutex);
+          add_status = std::move(added);
+          finished = true;
+          queue.clear();
+          changed.notify_all();
+          return;
+        }
+      }
     }
+  });
+  auto hand_over = [&](Chunk&& chunk) -> Status {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return queue.size() < 2 || finished; });
+    if (finished) return add_status.ok() ? Status::Internal("similarity index: the embedding stage stopped") : add_status;
+    queue.push_back(std::move(chunk));
+    changed.notify_all();
+    return Status::Ok();
+  };
+  uint64_t done = 0;
+  Chunk chunk;
+  chunk.reserve(kChunk);
+  Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
+    chunk.emplace_back(id, std::move(features));
+    if (chunk.size() < kChunk) return Status::Ok();
+    done += chunk.size();
+    VCFAGENT_RETURN_IF_ERROR(hand_over(std::move(chunk)));
+    chunk = Chunk();
+    chunk.reserve(kChunk);
+    if (show_progress) progress.Update(done);
+    if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
     return Status::Ok();
   });
+  if (status.ok() && !chunk.empty()) {
+    done += chunk.size();
+    status = hand_over(std::move(chunk));
+  }
+  {
+    std::lock_guard lock(mutex);
+    if (!status.ok()) queue.clear();
+    finished = true;
+  }
+  changed.notify_all();
+  embedder.join();
   if (!status.ok()) return status;
+  if (!add_status.ok()) return add_status;
   VCFAGENT_RETURN_IF_ERROR((*index)->Finish());
   progress.Finish(done);
   return std::move(index).value();
