@@ -13,8 +13,9 @@
 // Contract:
 // - Vectors are int8 (VectorIndex's quantisation, value x 127), metric squared L2; distances are
 //   returned as the integer sum of squared differences (VectorIndex scales it).
-// - Add() is thread-safe and only collects; Build() deduplicates (the last vector added for a
-//   label wins) and partitions. Search before Build() is an error of the caller (VectorIndex
+// - Add() is thread-safe and collects, storing each distinct vector once (so the deduplication
+//   runs while the caller is still producing vectors); Build() resolves labels added twice (the
+//   last vector added for a label wins) and partitions. Search before Build() is an error of the caller (VectorIndex
 //   builds first). Add() after Build() turns the index back into a collection to rebuild.
 // - Search(prune = true) and Search(prune = false) return the same list: the k smallest
 //   (distance, label) among labels the filter accepts. prune = false is the brute-force reference.
@@ -28,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,19 +75,26 @@ class ExactCells {
   struct Header;
   uint32_t Distance(const uint8_t* a, const uint8_t* b) const;
   uint32_t LowerBound(const uint8_t* query, size_t cell) const;
-  // Splits distinct vectors [begin, end) of `order` (whose bytes are pending item item_of[u]) into
-  // cells, appending their ranges of `order` to `cells` (in no particular order).
-  void Partition(const std::vector<uint32_t>& item_of, std::vector<uint32_t>& order, size_t begin, size_t end,
+  // Splits pending distinct vectors [begin, end) of `order` into cells, appending their ranges of
+  // `order` to `cells` (in no particular order).
+  void Partition(std::vector<uint32_t>& order, size_t begin, size_t end,
                  std::vector<std::pair<uint32_t, uint32_t>>& cells) const;
+  // The pending distinct vector equal to `v` (offset binary, stride_ bytes), added when new.
+  uint32_t PendingDistinct(const uint8_t* v);
   void Unbuild();
 
   size_t dimension_;
   size_t stride_;  // bytes per stored vector: dimension rounded up to 16, padded with 128 (= 0)
 
-  // Collected by Add() (offset binary: int8 value + 128, so that byte arithmetic is unsigned).
+  // Collected by Add() (offset binary: int8 value + 128, so that byte arithmetic is unsigned):
+  // each label with the distinct vector it has; distinct vectors by hash, with a chain through
+  // those whose hashes collide.
   std::mutex pending_mutex_;
   std::vector<uint64_t> pending_labels_;
-  std::vector<uint8_t> pending_vectors_;
+  std::vector<uint32_t> pending_distinct_;
+  std::vector<uint8_t> pending_vectors_;  // distinct vectors
+  std::vector<uint32_t> pending_collision_;
+  std::unordered_map<uint64_t, uint32_t> pending_by_hash_;
 
   bool built_ = false;
   std::vector<uint8_t> vectors_;          // distinct vectors, cell by cell
