@@ -15,11 +15,11 @@
 //   returned as the integer sum of squared differences (VectorIndex scales it).
 // - Add() is thread-safe and collects, storing each distinct vector once (so the deduplication
 //   runs while the caller is still producing vectors); Build() resolves labels added twice (the
-//   last vector added for a label wins) and partitions. Search before Build() is an error of the caller (VectorIndex
-//   builds first). Add() after Build() turns the index back into a collection to rebuild.
+//   last vector added for a label wins) and partitions. Search before Build() is an error of the
+//   caller (VectorIndex builds first). Add() after Build() turns the index back into a collection.
 // - Search(prune = true) and Search(prune = false) return the same list: the k smallest
 //   (distance, label) among labels the filter accepts. prune = false is the brute-force reference.
-// - Write()/Read(): one self-describing little-endian file; Read() checks every count, offset,
+// - Write()/Read(): one self-describing file in the machine's byte order (as hnswlib's files); Read() checks every count, offset,
 //   range and bounding box against the file, so a corrupt file is an error, never a crash or a
 //   wrong answer.
 #pragma once
@@ -46,8 +46,8 @@ class ExactCells {
   explicit ExactCells(size_t dimension);
 
   void Add(uint64_t label, const int8_t* vector);
-  // Deduplicates and partitions what Add() collected. Cancellation is not needed: at 1M vectors
-  // this takes well under a second.
+  // Resolves labels added twice and partitions what Add() collected. Cancellation is not needed:
+  // at 1M vectors this takes a fraction of a second.
   void Build();
   bool built() const { return built_; }
 
