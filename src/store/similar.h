@@ -36,7 +36,7 @@ struct SimilarResult {
   VariantRecord query;
   std::vector<SimilarHit> hits;
   std::string space;
-  std::string method;              // "hnsw" or "exact"
+  std::string method;              // the index structure ("exact-cells", "hnsw"), or "exact"
   bool index_built_in_memory = false;  // the saved index was missing or out of date
 };
 

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -18,42 +21,89 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Embeds every variant and adds it to a new index; two threads add while the next chunk is read.
+// Embeds every variant and adds it to a new exact-cells index (vector_index.h): the features are
+// low-dimensional and mostly categorical, so distinct vectors are few and an exact search over
+// bounded cells is both cheaper to build and to store than a graph, and never misses.
 Result<std::unique_ptr<VectorIndex>> BuildFeatureIndex(Store& store, bool show_progress) {
   auto counts = store.Counts();
   if (!counts.ok()) return counts.status();
+  IndexParams params;
+  params.structure = IndexStructure::kExactCells;
   auto index = VectorIndex::Create(kFeatureSpaceName, kFeatureDimension,
-                                   static_cast<size_t>(std::max<int64_t>(counts->variants, 1)));
+                                   static_cast<size_t>(std::max<int64_t>(counts->variants, 1)), params);
   if (!index.ok()) return index.status();
   // Reading is sequential: a small page cache leaves the memory to the index.
   (void)store.db().Exec("PRAGMA cache_size=-8192");
   ProgressMeter progress("similarity index", static_cast<uint64_t>(counts->variants));
-  constexpr size_t kChunk = 16384;
-  std::vector<std::pair<uint64_t, std::vector<float>>> chunk;
-  chunk.reserve(kChunk);
-  uint64_t done = 0;
+  // Two stages on the two cores: this thread reads the features from SQLite, a helper embeds and
+  // adds them, a chunk at a time (a bounded hand-over: memory does not grow with the store).
+  constexpr size_t kChunk = 4096;
+  using Chunk = std::vector<std::pair<int64_t, VariantFeatures>>;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Chunk> queue;
+  bool finished = false;
   Status add_status;
-  auto flush = [&]() -> Status {
-    const size_t half = chunk.size() / 2;
-    Status first, second;
-    std::thread helper([&] {
-      for (size_t i = half; i < chunk.size() && first.ok(); ++i) first = (*index)->Add(chunk[i].first, chunk[i].second);
-    });
-    for (size_t i = 0; i < half && second.ok(); ++i) second = (*index)->Add(chunk[i].first, chunk[i].second);
-    helper.join();
+  std::thread embedder([&] {
+    for (;;) {
+      Chunk chunk;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !queue.empty() || finished; });
+        if (queue.empty()) return;
+        chunk = std::move(queue.front());
+        queue.pop_front();
+      }
+      changed.notify_all();
+      for (auto& [id, features] : chunk) {
+        Status added = (*index)->Add(static_cast<uint64_t>(id), EmbedVariant(features));
+        if (!added.ok()) {
+          std::lock_guard lock(mutex);
+          add_status = std::move(added);
+          finished = true;
+          queue.clear();
+          changed.notify_all();
+          return;
+        }
+      }
+    }
+  });
+  auto hand_over = [&](Chunk&& chunk) -> Status {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return queue.size() < 2 || finished; });
+    if (finished) return add_status.ok() ? Status::Internal("similarity index: the embedding stage stopped") : add_status;
+    queue.push_back(std::move(chunk));
+    changed.notify_all();
+    return Status::Ok();
+  };
+  uint64_t done = 0;
+  Chunk chunk;
+  chunk.reserve(kChunk);
+  Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
+    chunk.emplace_back(id, std::move(features));
+    if (chunk.size() < kChunk) return Status::Ok();
     done += chunk.size();
-    chunk.clear();
+    VCFAGENT_RETURN_IF_ERROR(hand_over(std::move(chunk)));
+    chunk = Chunk();
+    chunk.reserve(kChunk);
     if (show_progress) progress.Update(done);
     if (CancelRequested()) return Status::Cancelled("similarity index: interrupted");
-    return first.ok() ? second : first;
-  };
-  Status status = ForEachVariantFeatures(store, {}, [&](int64_t id, VariantFeatures& features) -> Status {
-    chunk.emplace_back(static_cast<uint64_t>(id), EmbedVariant(features));
-    if (chunk.size() == kChunk) return flush();
     return Status::Ok();
   });
-  if (status.ok() && !chunk.empty()) status = flush();
+  if (status.ok() && !chunk.empty()) {
+    done += chunk.size();
+    status = hand_over(std::move(chunk));
+  }
+  {
+    std::lock_guard lock(mutex);
+    if (!status.ok()) queue.clear();
+    finished = true;
+  }
+  changed.notify_all();
+  embedder.join();
   if (!status.ok()) return status;
+  if (!add_status.ok()) return add_status;
+  VCFAGENT_RETURN_IF_ERROR((*index)->Finish());
   progress.Finish(done);
   return std::move(index).value();
 }
@@ -114,8 +164,9 @@ Result<IndexUpdate> UpdateSimilarityIndex(Store& store, bool show_progress) {
   if (!generation.ok()) return generation.status();
   const std::string path = FeatureIndexPath(store);
   auto info = VectorIndex::ReadInfo(path);
+  // An index of another structure (a store indexed by an older vcf-agent) is rebuilt as well.
   if (info.ok() && info->generation == static_cast<uint64_t>(*generation) &&
-      info->dimension == static_cast<size_t>(kFeatureDimension)) {
+      info->dimension == static_cast<size_t>(kFeatureDimension) && info->structure == IndexStructure::kExactCells) {
     update.indexed = static_cast<int64_t>(info->count);
     return update;
   }

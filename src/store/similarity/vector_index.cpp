@@ -24,6 +24,7 @@
 #include <shared_mutex>
 
 #include "fmt/format.h"
+#include "store/similarity/exact_cells.h"
 #include "util/output_file.h"
 #include "util/json_text.h"
 
@@ -36,7 +37,8 @@ using Graph = hnswlib::HierarchicalNSW<float>;
 constexpr float kInt8Scale = 127.0f;
 constexpr float kInt8Unit = 1.0f / (kInt8Scale * kInt8Scale);
 constexpr const char* kSidecarFormat = "vcf-agent-vector-index";
-constexpr int kSidecarVersion = 1;
+// Version 2 added "structure"; version 1 sidecars (HNSW only) are still read.
+constexpr int kSidecarVersion = 2;
 constexpr size_t kMinCapacity = 16;
 constexpr size_t kMaxM = 256;  // far above any useful degree; bounds what a corrupt file can ask
 
@@ -93,6 +95,12 @@ std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(size_t dimension, Metr
 std::optional<Metric> ParseMetric(std::string_view text) {
   if (text == "l2") return Metric::kL2;
   if (text == "cosine") return Metric::kCosine;
+  return std::nullopt;
+}
+
+std::optional<IndexStructure> ParseStructure(std::string_view text) {
+  if (text == "hnsw") return IndexStructure::kHnsw;
+  if (text == "exact-cells") return IndexStructure::kExactCells;
   return std::nullopt;
 }
 
@@ -203,10 +211,12 @@ Result<uint64_t> FileSize(const std::string& path) {
 
 std::string_view ToString(Metric metric) { return metric == Metric::kL2 ? "l2" : "cosine"; }
 std::string_view ToString(Quantisation q) { return q == Quantisation::kInt8 ? "int8" : "float32"; }
+std::string_view ToString(IndexStructure s) { return s == IndexStructure::kHnsw ? "hnsw" : "exact-cells"; }
 
 struct VectorIndex::Impl {
   std::unique_ptr<hnswlib::SpaceInterface<float>> space;
-  std::unique_ptr<Graph> graph;
+  std::unique_ptr<Graph> graph;        // kHnsw
+  std::unique_ptr<ExactCells> cells;   // kExactCells
   // Adds hold it shared; growing the graph holds it exclusively (hnswlib cannot grow under adds).
   mutable std::shared_mutex grow_mutex;
   std::atomic<size_t> reserved{0};  // slots claimed by adds in progress or done
@@ -225,6 +235,13 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const std::string& spac
   }
   if (params.m < 2 || params.m > kMaxM) return Status::Usage(fmt::format("HNSW M={} is out of range (2 to {})", params.m, kMaxM));
   std::unique_ptr<VectorIndex> index(new VectorIndex(space, dimension, params));
+  if (params.structure == IndexStructure::kExactCells) {
+    if (params.metric != Metric::kL2 || params.quantisation != Quantisation::kInt8) {
+      return Status::Usage("an exact-cells index holds int8 vectors under the l2 metric only");
+    }
+    index->impl_->cells = std::make_unique<ExactCells>(dimension);
+    return index;
+  }
   index->impl_->space = MakeSpace(dimension, params.metric, params.quantisation);
   try {
     index->impl_->graph = std::make_unique<Graph>(index->impl_->space.get(), std::max(capacity, kMinCapacity),
@@ -270,6 +287,11 @@ Status VectorIndex::Encode(std::span<const float> vector, std::vector<char>& out
 Status VectorIndex::Add(uint64_t label, std::span<const float> vector) {
   std::vector<char> data;
   VCFAGENT_RETURN_IF_ERROR(Encode(vector, data));
+  if (impl_->cells) {
+    std::shared_lock lock(impl_->grow_mutex);  // not while Finish() partitions
+    impl_->cells->Add(label, reinterpret_cast<const int8_t*>(data.data()));
+    return Status::Ok();
+  }
   Graph& graph = *impl_->graph;
   auto add = [&]() -> Status {
     try {
@@ -309,6 +331,7 @@ Result<std::vector<Neighbour>> VectorIndex::Search(std::span<const float> query,
                                                    const LabelFilter& filter, size_t ef) const {
   std::vector<char> data;
   VCFAGENT_RETURN_IF_ERROR(Encode(query, data));
+  if (impl_->cells) return CellsSearch(query, data, k, filter, /*prune=*/true);
   std::shared_lock lock(impl_->grow_mutex);
   const Graph& g = *impl_->graph;
   if (k == 0 || g.cur_element_count == 0) return std::vector<Neighbour>{};
@@ -382,6 +405,7 @@ Result<std::vector<Neighbour>> VectorIndex::ExactSearch(std::span<const float> q
                                                         const LabelFilter& filter) const {
   std::vector<char> data;
   VCFAGENT_RETURN_IF_ERROR(Encode(query, data));
+  if (impl_->cells) return CellsSearch(query, data, k, filter, /*prune=*/false);
   std::shared_lock lock(impl_->grow_mutex);
   const Graph& g = *impl_->graph;
   auto worse = [](const Neighbour& a, const Neighbour& b) {
@@ -406,7 +430,45 @@ Result<std::vector<Neighbour>> VectorIndex::ExactSearch(std::span<const float> q
   return heap;
 }
 
+void VectorIndex::EnsureFinished() const {
+  if (!impl_->cells) return;
+  {
+    std::shared_lock lock(impl_->grow_mutex);
+    if (impl_->cells->built()) return;
+  }
+  std::unique_lock lock(impl_->grow_mutex);
+  impl_->cells->Build();
+}
+
+Status VectorIndex::Finish() {
+  EnsureFinished();
+  return Status::Ok();
+}
+
+Result<std::vector<Neighbour>> VectorIndex::CellsSearch(std::span<const float>, const std::vector<char>& data,
+                                                        size_t k, const LabelFilter& filter, bool prune) const {
+  EnsureFinished();
+  std::shared_lock lock(impl_->grow_mutex);
+  const auto hits = impl_->cells->Search(reinterpret_cast<const int8_t*>(data.data()), k, filter, prune);
+  std::vector<Neighbour> result;
+  result.reserve(hits.size());
+  // The same scaling as Int8L2Sqr, so distances equal the graph's for the same vectors.
+  for (const auto& [sum, label] : hits) result.push_back({label, static_cast<float>(sum) * kInt8Unit});
+  return result;
+}
+
 Result<std::vector<float>> VectorIndex::StoredVector(uint64_t label) const {
+  if (impl_->cells) {
+    EnsureFinished();
+    std::shared_lock lock(impl_->grow_mutex);
+    std::vector<int8_t> stored(dimension_);
+    if (!impl_->cells->StoredVector(label, stored.data())) {
+      return Status::InvalidInput(fmt::format("label {} is not in the '{}' index", label, space_));
+    }
+    std::vector<float> vector(dimension_);
+    for (size_t i = 0; i < dimension_; ++i) vector[i] = static_cast<float>(stored[i]) / kInt8Scale;
+    return vector;
+  }
   std::shared_lock lock(impl_->grow_mutex);
   const Graph& g = *impl_->graph;
   const char* data = nullptr;
@@ -431,30 +493,36 @@ Result<std::vector<float>> VectorIndex::StoredVector(uint64_t label) const {
 
 bool VectorIndex::Contains(uint64_t label) const {
   std::shared_lock lock(impl_->grow_mutex);
+  if (impl_->cells) return impl_->cells->Contains(label);
   const Graph& g = *impl_->graph;
   std::lock_guard guard(impl_->graph->cur_element_count_guard_);
   return g.label_lookup_.count(label) > 0;
 }
 
 size_t VectorIndex::size() const {
+  EnsureFinished();  // exact cells: a label added twice counts once
   std::shared_lock lock(impl_->grow_mutex);
+  if (impl_->cells) return impl_->cells->size();
   return impl_->graph->cur_element_count;
 }
 
 size_t VectorIndex::capacity() const {
   std::shared_lock lock(impl_->grow_mutex);
+  if (impl_->cells) return impl_->cells->size();
   return impl_->graph->max_elements_;
 }
 
 size_t VectorIndex::StorageBytes() const {
+  EnsureFinished();
   std::shared_lock lock(impl_->grow_mutex);
+  if (impl_->cells) return impl_->cells->FileBytes();
   return GraphBodyBytes(*impl_->graph);
 }
 
 Status VectorIndex::Save(const std::string& path, uint64_t generation) {
+  EnsureFinished();
   // Exclusive: no add may change the graph while it is written.
   std::unique_lock lock(impl_->grow_mutex);
-  const Graph& g = *impl_->graph;
   auto index_out = OutputFile::Open(path);
   if (!index_out.ok()) return index_out.status();
   auto sidecar_out = OutputFile::Open(SidecarPath(path));
@@ -462,20 +530,33 @@ Status VectorIndex::Save(const std::string& path, uint64_t generation) {
   if ((*index_out)->is_stdout()) return Status::Usage("a vector index cannot be written to standard output");
 
   const std::string& temp = (*index_out)->temp_path();
-  impl_->graph->saveIndex(temp);
+  uint64_t expected = 0, count = 0;
+  if (impl_->cells) {
+    expected = impl_->cells->FileBytes();
+    count = impl_->cells->size();
+    std::FILE* file = std::fopen(temp.c_str(), "wb");
+    const bool written = file && impl_->cells->Write(file);
+    if (file && std::fclose(file) != 0) file = nullptr;
+    if (!file || !written) return Status::IoError(fmt::format("{}: cannot write the vector index: {}", path, std::strerror(errno)));
+  } else {
+    const Graph& g = *impl_->graph;
+    count = g.cur_element_count;
+    impl_->graph->saveIndex(temp);
+    expected = kGraphHeaderBytes + GraphBodyBytes(g);
+  }
   // hnswlib does not report write errors (a full disk): the file must have exactly this size.
-  const uint64_t expected = kGraphHeaderBytes + GraphBodyBytes(g);
   auto written = FileSize(temp);
   if (!written.ok() || *written != expected) {
     return Status::IoError(fmt::format("{}: cannot write the vector index (disk full?)", path));
   }
 
+  const bool hnsw = !impl_->cells;
   nlohmann::json sidecar = {
-      {"format", kSidecarFormat}, {"version", kSidecarVersion},   {"space", space_},
-      {"dimension", dimension_},  {"metric", ToString(params_.metric)},
-      {"quantisation", ToString(params_.quantisation)},           {"count", g.cur_element_count},
-      {"generation", generation}, {"m", params_.m},               {"ef_construction", params_.ef_construction},
-      {"ef_search", params_.ef_search},                           {"index_bytes", expected}};
+      {"format", kSidecarFormat}, {"version", kSidecarVersion},   {"structure", ToString(params_.structure)},
+      {"space", space_},          {"dimension", dimension_},      {"metric", ToString(params_.metric)},
+      {"quantisation", ToString(params_.quantisation)},           {"count", count},
+      {"generation", generation}, {"m", hnsw ? params_.m : 0},    {"ef_construction", hnsw ? params_.ef_construction : 0},
+      {"ef_search", hnsw ? params_.ef_search : 0},                {"index_bytes", expected}};
   VCFAGENT_RETURN_IF_ERROR((*sidecar_out)->Write(DumpJson(sidecar, 2) + "\n"));
   // The index first, then the sidecar that vouches for it: a crash between the two leaves a
   // sidecar whose size and count do not match, which Load() reports instead of using.
@@ -498,10 +579,19 @@ Result<IndexInfo> VectorIndex::ReadInfo(const std::string& path) {
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return corrupt("not a JSON object");
   if (j.value("format", "") != kSidecarFormat) return corrupt(fmt::format("\"format\" is not \"{}\"", kSidecarFormat));
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != kSidecarVersion) {
-    return corrupt(fmt::format("unsupported \"version\" (expected {})", kSidecarVersion));
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] < 1 ||
+      j["version"] > kSidecarVersion) {
+    return corrupt(fmt::format("unsupported \"version\" (expected 1 to {}; a newer vcf-agent wrote it?)",
+                               kSidecarVersion));
   }
   IndexInfo info;
+  if (j["version"] == 1) {
+    info.structure = IndexStructure::kHnsw;
+  } else {
+    const auto structure = ParseStructure(j.value("structure", ""));
+    if (!structure) return corrupt("\"structure\" must be \"hnsw\" or \"exact-cells\"");
+    info.structure = *structure;
+  }
   for (const char* key : {"dimension", "count", "generation", "m", "ef_construction", "ef_search", "index_bytes"}) {
     if (!j.contains(key) || !j[key].is_number_unsigned()) return corrupt(fmt::format("\"{}\" must be a non-negative integer", key));
   }
@@ -523,6 +613,10 @@ Result<IndexInfo> VectorIndex::ReadInfo(const std::string& path) {
   info.metric = *metric;
   info.quantisation = *quantisation;
   if (info.dimension == 0 || info.dimension > 65536) return corrupt("\"dimension\" out of range");
+  if (info.structure == IndexStructure::kExactCells &&
+      (info.metric != Metric::kL2 || info.quantisation != Quantisation::kInt8)) {
+    return corrupt("an exact-cells index must be l2 and int8");
+  }
   return info;
 }
 
@@ -543,6 +637,16 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     return Status::InvalidInput(fmt::format(
         "{}: corrupt vector index: {} bytes, the sidecar says {} (truncated, or not the file it describes)", path,
         *size, info->index_bytes));
+  }
+  if (info->structure == IndexStructure::kExactCells) {
+    auto cells = ExactCells::Read(path, info->dimension, info->count, *size);
+    if (!cells.ok()) return cells.status();
+    IndexParams params;
+    params.structure = IndexStructure::kExactCells;
+    std::unique_ptr<VectorIndex> index(new VectorIndex(info->space, info->dimension, params));
+    index->generation_ = info->generation;
+    index->impl_->cells = std::move(cells).value();
+    return index;
   }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return Status::IoError(fmt::format("{}: cannot open the vector index: {}", path, std::strerror(errno)));

@@ -1,5 +1,9 @@
-// VectorIndex: an approximate nearest-neighbour index (hnswlib's HNSW graph) over one named
-// embedding space, with its own compact storage and a sidecar that says what the vectors are.
+// VectorIndex: a nearest-neighbour index over one named embedding space, with its own compact
+// storage and a sidecar that says what the vectors are. Two structures behind one interface:
+// - kHnsw: hnswlib's HNSW graph, approximate; for high-dimensional provider embeddings.
+// - kExactCells (exact_cells.h): distinct int8 vectors in bounded cells, searched exactly with
+//   lower-bound pruning; for the low-dimensional, partly categorical "features" space, where it
+//   builds in a fraction of a second, stores a few bytes per vector and never misses a neighbour.
 //
 // Contract:
 // - An index holds vectors of one space: a name ("features" is the variant embedding; an AI
@@ -13,7 +17,9 @@
 //   vector (hnswlib's update, which also repairs the graph around it).
 // - Add() is thread-safe against other Add() calls (parallel build) and grows the index as
 //   needed (capacity doubles). Search() and ExactSearch() are thread-safe against each other.
-//   Do not search while adding: build, then search.
+//   Do not search while adding: build, then search. kExactCells collects adds and is built by
+//   Finish() (which Save() calls; a search of an unfinished index finishes it first).
+// - kExactCells needs kL2 and kInt8; its Search() is exact (the same list as ExactSearch()).
 // - Save(path, generation) writes `path` and the sidecar `path.json` through temporary files
 //   renamed into place, so a reader sees the old pair or the new one. The generation is the
 //   caller's number (the store's) to tell whether the index is current.
@@ -35,14 +41,17 @@ namespace vcfagent::store {
 
 enum class Metric : uint8_t { kL2, kCosine };
 enum class Quantisation : uint8_t { kInt8, kFloat32 };
+enum class IndexStructure : uint8_t { kHnsw, kExactCells };
 
 std::string_view ToString(Metric metric);              // "l2", "cosine"
 std::string_view ToString(Quantisation quantisation);  // "int8", "float32"
+std::string_view ToString(IndexStructure structure);    // "hnsw", "exact-cells"
 
 struct IndexParams {
+  IndexStructure structure = IndexStructure::kHnsw;
   Metric metric = Metric::kL2;
   Quantisation quantisation = Quantisation::kInt8;
-  // HNSW graph degree: 2*m links per node on the base layer, most of the index's bytes (about
+  // The rest is for kHnsw only. HNSW graph degree: 2*m links per node on the base layer, most of the index's bytes (about
   // 100 per vector at 12). 8 saves a fifth of the size but loses recall at 1M variants; see
   // docs/similarity.md for the measurements behind these defaults.
   size_t m = 12;
@@ -68,6 +77,7 @@ struct IndexExpectation {
 
 // What the sidecar says about a saved index.
 struct IndexInfo {
+  IndexStructure structure = IndexStructure::kHnsw;  // version 1 sidecars: always HNSW
   std::string space;
   size_t dimension = 0;
   Metric metric = Metric::kL2;
@@ -109,10 +119,13 @@ class VectorIndex {
   // locally (a provider's embeddings).
   Result<std::vector<float>> StoredVector(uint64_t label) const;
   Status Save(const std::string& path, uint64_t generation);
+  // kExactCells: deduplicates and partitions what was added (no-op when done, and for kHnsw).
+  Status Finish();
 
   const std::string& space() const { return space_; }
   size_t dimension() const { return dimension_; }
   const IndexParams& params() const { return params_; }
+  IndexStructure structure() const { return params_.structure; }
   size_t size() const;
   size_t capacity() const;
   uint64_t generation() const { return generation_; }
@@ -124,6 +137,9 @@ class VectorIndex {
   struct Impl;
   VectorIndex(std::string space, size_t dimension, const IndexParams& params);
   Status Encode(std::span<const float> vector, std::vector<char>& out) const;
+  void EnsureFinished() const;
+  Result<std::vector<Neighbour>> CellsSearch(std::span<const float> query, const std::vector<char>& data, size_t k,
+                                             const LabelFilter& filter, bool prune) const;
 
   std::string space_;
   size_t dimension_ = 0;

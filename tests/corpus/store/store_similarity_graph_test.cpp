@@ -13,8 +13,10 @@
 
 #include "store/ingest.h"
 #include "store/similar.h"
+#include "store/similarity/embedding.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
+#include "store/variant_features.h"
 #include "support/test_support.h"
 
 namespace vcfagent::testing {
@@ -112,6 +114,68 @@ TEST(StoreSimilarityCorpusTest, RecallOnThe1000GenomesSliceWithCarrierPatterns) 
 #endif
   std::printf("1kG chr22 slice (2,504 samples, 1,761 variants): recall@10 %.3f over %d queries\n", q.recall, q.queries);
   EXPECT_GE(q.recall, 0.95);
+}
+
+// The saved "features" index is exact cells: every answer equals brute force (ids, distances,
+// order), in a few bytes per variant; a store indexed by an older vcf-agent (an HNSW graph under a
+// version 1 sidecar) keeps answering from it until `index` replaces it.
+TEST(StoreSimilarityCorpusTest, FeaturesIndexIsExactCompactAndReplacesAnOlderGraph) {
+  TempDir tmp;
+  const std::string db = tmp.File("db");
+  auto s = IngestInto(db, {CorpusPath("slivar/tests/ashk-trio.vcf.gz")});
+  const std::string path = store::FeatureIndexPath(*s);
+  auto info = store::VectorIndex::ReadInfo(path);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->structure, store::IndexStructure::kExactCells);
+  ASSERT_GT(info->count, 9000u);
+  EXPECT_LT(static_cast<double>(info->index_bytes) / info->count, 70.0);  // HNSW took 165
+  for (int id = 1; id < 9900; id += 97) {
+    store::SimilarQuery query;
+    query.variant = std::to_string(id);
+    auto indexed = store::FindSimilar(*s, query);
+    query.exact = true;
+    auto exact = store::FindSimilar(*s, query);
+    ASSERT_TRUE(indexed.ok() && exact.ok());
+    EXPECT_EQ(indexed->method, "exact-cells");
+    EXPECT_FALSE(indexed->index_built_in_memory);
+    ASSERT_EQ(indexed->hits.size(), exact->hits.size());
+    for (size_t i = 0; i < exact->hits.size(); ++i) {
+      EXPECT_EQ(indexed->hits[i].record.variant_id, exact->hits[i].record.variant_id) << id << " #" << i;
+      EXPECT_EQ(indexed->hits[i].distance, exact->hits[i].distance) << id << " #" << i;
+    }
+  }
+
+  // An HNSW graph of the same vectors, saved the way an older vcf-agent did (version 1 sidecar).
+  auto generation = s->Generation();
+  ASSERT_TRUE(generation.ok());
+  auto graph = store::VectorIndex::Create(store::kFeatureSpaceName, store::kFeatureDimension, info->count);
+  ASSERT_TRUE(graph.ok());
+  ASSERT_TRUE(store::ForEachVariantFeatures(*s, {}, [&](int64_t id, store::VariantFeatures& f) {
+                return (*graph)->Add(static_cast<uint64_t>(id), store::EmbedVariant(f));
+              }).ok());
+  ASSERT_TRUE((*graph)->Save(path, static_cast<uint64_t>(*generation)).ok());
+  auto sidecar = nlohmann::json::parse(ReadFile(store::VectorIndex::SidecarPath(path)));
+  sidecar.erase("structure");
+  sidecar["version"] = 1;
+  WriteFile(store::VectorIndex::SidecarPath(path), sidecar.dump());
+  store::SimilarQuery query;
+  query.variant = "100";
+  auto old = store::FindSimilar(*s, query);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->method, "hnsw");
+  EXPECT_FALSE(old->index_built_in_memory);
+  s.reset();
+  auto writer = Store::Open(db, Store::Access::kWrite);
+  ASSERT_TRUE(writer.ok());
+  auto update = store::UpdateSimilarityIndex(**writer, false);
+  ASSERT_TRUE(update.ok()) << update.status().message();
+  EXPECT_EQ(update->added, static_cast<int64_t>(info->count));
+  auto replaced = store::VectorIndex::ReadInfo(path);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->structure, store::IndexStructure::kExactCells);
+  auto again = store::FindSimilar(**writer, query);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->method, "exact-cells");
 }
 
 TEST(StoreSimilarityCorpusTest, FiltersRestrictNeighboursAndExplainWhy) {
