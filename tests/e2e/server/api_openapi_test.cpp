@@ -7,6 +7,7 @@
 //   (tools/openapi/check-responses.mjs: Ajv in strict mode), and every status an operation
 //   declares was seen. The operations to exercise come from the document itself: a route added
 //   without an exchange here fails the check.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -399,9 +400,14 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
     for (const auto& x : other_rec.exchanges()) all.push_back(x);
     const std::string exchanges = Save("exchanges.json", {{"exchanges", all}, {"unexercised", json::object()}});
     const std::string doc_file = Save("openapi.json", doc);
+    // To look at them (or check them against another document): VCFAGENT_OPENAPI_EXCHANGES=FILE.
+    if (const char* keep = std::getenv("VCFAGENT_OPENAPI_EXCHANGES")) {
+      fs::copy_file(exchanges, keep, fs::copy_options::overwrite_existing);
+    }
     auto check = RunProgram("node", {kTools + "/check-responses.mjs", doc_file, exchanges});
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-    std::cout << check.out.substr(check.out.rfind("check-responses:") == std::string::npos ? 0 : check.out.rfind("check-responses:"));
+    const size_t summary = check.out.rfind("check-responses:");
+    std::cout << check.out.substr(summary == std::string::npos ? 0 : summary);
   }
 }
 
