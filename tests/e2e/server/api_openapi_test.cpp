@@ -77,7 +77,9 @@ class Recorder {
     }
     exchanges_.push_back({{"method", method},
                           {"route", route},
-                          {"request", method + " " + target + (body.empty() ? "" : " " + body.substr(0, 200))},
+                          {"request", method + " " + target + " " +
+                                          (content_type == "application/json" ? body.substr(0, 200)
+                                                                              : std::to_string(body.size()) + " bytes")},
                           {"status", answer.status},
                           {"content_type", answer.content_type},
                           {"body", answer.body}});
@@ -177,7 +179,7 @@ class ApiOpenApiTest : public ::testing::Test {
 
   std::string Save(const std::string& name, const json& value) {
     const std::string path = dir_.File(name);
-    WriteFile(path, value.dump(1));
+    WriteFile(path, value.dump(1, ' ', false, json::error_handler_t::replace));
     return path;
   }
 
