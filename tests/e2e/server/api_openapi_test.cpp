@@ -225,7 +225,7 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
 
   // ---- the engine ----
   EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", kTrio}, {"max_findings", 3}}, key).status, 200);
-  EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", "trio.ped"}}, key).status, 422);
+  EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", "trio.ped"}}, key).status, 200);  // a report: not VCF
   EXPECT_EQ(rec.Post("/api/v1/validate", json::object(), key).status, 400);
   EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", "../../etc/passwd"}}, key).status, 403);
   EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", kTrio}, {"samples", "-"}}, key).status, 200);
@@ -274,16 +274,23 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
   // ---- ingest (the store the other routes read), and cancelling ----
   auto ingest = rec.Post("/api/v1/ingest", {{"files", {kTrio}}, {"ped", "trio.ped"}}, key);
   ASSERT_EQ(ingest.status, 202) << ingest.body;
-  // A second ingest waits for the first: cancelled while it waits, it answers 202.
-  auto second = rec.Post("/api/v1/ingest", {{"files", {{{"upload", upload.Json()["upload"]}}}}}, key);
-  ASSERT_EQ(second.status, 202) << second.body;
-  EXPECT_EQ(rec.Send("DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/" + second.Json()["id"].get<std::string>(), key)
-                .status,
-            202);
   const json ingested = rec.WaitForJob(ingest.Json()["id"], key);
   ASSERT_EQ(ingested["state"], "succeeded") << ingested.dump();
-  const json cancelled = rec.WaitForJob(second.Json()["id"], key);
-  EXPECT_EQ(cancelled["state"], "cancelled") << cancelled.dump();
+  // Cancelling a running job (analyze: it leaves the store alone) answers 202; the job ends
+  // cancelled, its error a problem. The job may finish before the DELETE arrives (then 200):
+  // try again.
+  int cancel_status = 0;
+  for (int attempt = 0; attempt < 5 && cancel_status != 202; ++attempt) {
+    auto started = rec.Post("/api/v1/analyze", {{"file", {{"upload", upload.Json()["upload"]}}}}, key);
+    ASSERT_EQ(started.status, 202) << started.body;
+    const std::string id = started.Json()["id"];
+    cancel_status = rec.Send("DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/" + id, key).status;
+    const json ended = rec.WaitForJob(id, key);
+    if (cancel_status == 202) {
+      EXPECT_EQ(ended["state"], "cancelled") << ended.dump();
+    }
+  }
+  EXPECT_EQ(cancel_status, 202);
   EXPECT_EQ(rec.Send("DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/" + ingest.Json()["id"].get<std::string>(), key)
                 .status,
             200);
@@ -336,7 +343,7 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
     EXPECT_EQ(r.status, 200) << route << ": " << r.body;
     EXPECT_EQ(rec.Get(route, route + "?unknown=1", key).status, 400) << route;
   }
-  EXPECT_EQ(rec.Post("/api/v1/sql", {{"query", "SELECT chrom, pos, qual, NULL AS nothing FROM variants LIMIT 3"}}, key)
+  EXPECT_EQ(rec.Post("/api/v1/sql", {{"query", "SELECT pos, ref, pos / 2.0 AS half, NULL AS empty FROM variants LIMIT 3"}}, key)
                 .status,
             200);
   EXPECT_EQ(rec.Post("/api/v1/sql", {{"query", "SELECT name FROM samples"}, {"max_rows", 1}}, key).status, 200);
