@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "server/openapi_schemas.h"
 #include "server/service.h"
 #include "util/json_text.h"
 
@@ -19,18 +20,6 @@ std::vector<std::string> TemplateNames(const std::string& path) {
     names.push_back((*it)[1]);
   }
   return names;
-}
-
-nlohmann::json ProblemSchema() {
-  return {{"type", "object"},
-          {"required", {"type", "title", "status"}},
-          {"properties",
-           {{"type", {{"type", "string"}, {"format", "uri"}}},
-            {"title", {{"type", "string"}}},
-            {"status", {{"type", "integer"}}},
-            {"detail", {{"type", "string"}}},
-            {"instance", {{"type", "string"}}},
-            {"request_id", {{"type", "string"}}}}}};
 }
 
 nlohmann::json ProblemResponse(const std::string& description) {
@@ -188,12 +177,24 @@ nlohmann::json Router::OpenApi(const std::string& version) const {
     auto& responses = op["responses"];
     if (!responses.is_object()) responses = nlohmann::json::object();
     if (responses.empty()) responses["200"] = {{"description", "OK"}};
+    // Every route: ambiguous framing (e.g. two Content-Length headers) is refused before routing.
+    if (!responses.contains("400")) {
+      responses["400"] = ProblemResponse(route.spec.public_route
+                                             ? "A malformed request (e.g. ambiguous framing, a GET with a body)"
+                                             : "A malformed request, or invalid parameters or body");
+    }
     responses["default"] = ProblemResponse("An error (application/problem+json)");
     if (route.spec.public_route) {
       op["security"] = nlohmann::json::array();
     } else {
       responses["401"] = ProblemResponse("No API key, or an unknown one");
-      responses["403"] = ProblemResponse(fmt::format("The key's role is below {}", RoleName(route.spec.role)));
+      // Read is the lowest role: only routes that need more can refuse a key's role.
+      if (route.spec.role != Role::kRead) {
+        const std::string role = fmt::format("The key's role is below {}", RoleName(route.spec.role));
+        responses["403"] = ProblemResponse(responses.contains("403")
+                                               ? responses["403"].value("description", "") + "; or: " + role
+                                               : role);
+      }
       responses["429"] = ProblemResponse("Too many requests for this key (see Retry-After)");
       op["x-required-role"] = std::string(RoleName(route.spec.role));
     }
@@ -209,13 +210,23 @@ nlohmann::json Router::OpenApi(const std::string& version) const {
         {"description",
          "VCF/BCF validation, statistics, queries and comparison; a variant store with similarity and "
          "graph queries; an AI agent grounded in the data. Errors are RFC 9457 problems."}}},
+      // Relative: the document is served by the service it describes, whatever its address.
+      {"servers", {{{"url", "/"}, {"description", "the service serving this document"}}}},
+      {"tags",
+       {{{"name", "operations"}, {"description", "Liveness, readiness, metrics and this document (no key needed)"}},
+        {{"name", "engine"}, {"description", "Validate, summarise, view and compare VCF/BCF files"}},
+        {{"name", "jobs"}, {"description", "Long work (ingest, analyze) as jobs with progress and cancellation"}},
+        {{"name", "store"}, {"description", "The variant store: variants, similarity, SQL"}},
+        {{"name", "graph"}, {"description", "Relationship queries over the cohort graph"}},
+        {{"name", "ai"}, {"description", "The AI agent"}},
+        {{"name", "files"}, {"description", "Uploads"}}}},
       {"paths", paths},
       {"security", {{{"bearerAuth", nlohmann::json::array()}}, {{"apiKeyHeader", nlohmann::json::array()}}}},
       {"components",
        {{"securitySchemes",
          {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}}},
           {"apiKeyHeader", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}}}}},
-        {"schemas", {{"Problem", ProblemSchema()}}}}},
+        {"schemas", openapi::ComponentSchemas()}}},
   };
 }
 

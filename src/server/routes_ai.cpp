@@ -176,26 +176,35 @@ void AddAiRoutes(Router& router) {
                                   {"max_steps", oa::Integer(1, 100, 12, "model calls at most")},
                                   {"use_store", oa::Boolean(true, "let the agent query the variant store")}},
                                  {"question"}));
-  json answer = {{"type", "object"},
-                 {"required", {"answer", "stop_reason", "steps", "tool_runs"}},
-                 {"properties",
-                  {{"answer", {{"type", "string"}, {"nullable", true}}},
-                   {"stop_reason", {{"type", "string"}}},
-                   {"error", {{"type", "string"}, {"nullable", true}}},
-                   {"steps", {{"type", "integer"}}},
-                   {"tool_runs", {{"type", "array"}, {"items", {{"type", "object"}}}}},
-                   {"sources", {{"type", "object"}}},
-                   {"unverified", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                   {"tokens", {{"type", "object"}}},
-                   {"usage", {{"type", "object"}}},
-                   {"provider", {{"type", "string"}}},
-                   {"model", {{"type", "string"}}},
-                   {"prompt_version", {{"type", "string"}}}}}};
+  const json answer = oa::Ref("AskAnswer");
+  // The stream's events and the schema of each one's data (check-responses.mjs validates them).
+  const json events = {
+      {"text", oa::Answer({{"text", oa::String("a piece of the answer's text")}})},
+      {"tool_start", oa::Answer({{"id", oa::String()},
+                                 {"name", oa::String()},
+                                 {"arguments", {{"type", "object"}, {"description", "the arguments the model passed"}}}})},
+      {"tool_end", oa::Answer({{"id", oa::String()},
+                               {"name", oa::String()},
+                               {"ok", oa::Bool()},
+                               {"refused", oa::Bool()},
+                               {"summary", oa::String()},
+                               {"error", oa::Nullable(oa::String())},
+                               {"seconds", oa::Num()}})},
+      {"done", answer},
+      {"error", oa::Ref("Problem")}};
   op["responses"]["200"] = {
       {"description", "The answer (JSON), or its event stream"},
       {"content",
        {{"application/json", {{"schema", answer}}},
-        {"text/event-stream", {{"schema", {{"type", "string"}, {"description", "events text, tool_start, tool_end, done, error"}}}}}}}};
+        {"text/event-stream",
+         {{"schema", oa::String("events (event: NAME, data: JSON): text, tool_start, tool_end, then done (the answer) "
+                                "or error (a problem)")},
+          {"x-events", events}}}}}};
+  oa::AddResponse(op, 503,
+                  "No AI provider is configured, or the providers failed before an answer (the problem's answer "
+                  "member has the agent's document as far as it got)",
+                  oa::Ref("Problem"), "application/problem+json");
+  oa::AddOutsideDataDirsResponse(op);
   router.Add({"POST", "/api/v1/ask", Role::kRead, false, true, op}, Ask);
 }
 

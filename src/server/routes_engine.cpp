@@ -217,6 +217,132 @@ void Analyze(RequestContext& ctx) {
 
 json FileBody(json properties, std::vector<std::string> required) { return oa::Object(std::move(properties), std::move(required)); }
 
+// As `vcf-agent validate --format json` prints it, with "path" the client's reference.
+json ValidationReportSchema() {
+  return oa::Answer({{"path", oa::FileRef()},
+                     {"valid", oa::Bool()},
+                     {"vcf_version", oa::String("4.1 to 4.4; empty when the file declares none known")},
+                     {"errors", oa::Int()},
+                     {"warnings", oa::Int()},
+                     {"records", oa::Int()},
+                     {"lines", oa::Int()},
+                     {"summary", oa::ArrayOf(oa::Ref("RuleSummary"), "one entry per rule that fired")},
+                     {"findings", oa::ArrayOf(oa::Ref("Finding"), "the first max_findings findings")}});
+}
+
+// As `vcf-agent stats --format json` prints it (docs/stats.md), with "input" the client's reference.
+json StatsSchema() {
+  using oa::Int;
+  using oa::Num;
+  using oa::Nullable;
+  json af_counts = {{"snps", Int()}, {"transitions", Int()}, {"transversions", Int()}, {"indels", Int()},
+                    {"repeat_consistent", Int()}, {"repeat_inconsistent", Int()}, {"not_applicable", Int()}};
+  json singletons = af_counts;
+  singletons["allele_count"] = {{"type", "integer"}, {"enum", {1}}};
+  json af_bin = af_counts;
+  af_bin["allele_frequency"] = Num();
+  json per_sample = oa::Answer({{"sample", oa::String()},
+                                {"ref_hom", Int()},
+                                {"non_ref_hom", Int()},
+                                {"hets", Int()},
+                                {"transitions", Int()},
+                                {"transversions", Int()},
+                                {"indels", Int()},
+                                {"average_depth", Num()},
+                                {"singletons", Int()},
+                                {"hap_ref", Int()},
+                                {"hap_alt", Int()},
+                                {"missing", Int()},
+                                {"ins_hets", Int()},
+                                {"del_hets", Int()},
+                                {"ins_alt_homs", Int()},
+                                {"del_alt_homs", Int()}});
+  return oa::Answer(
+      {{"input", oa::FileRef()},
+       {"summary", oa::Answer({{"samples", Int()},
+                               {"records", Int()},
+                               {"no_alts", Int()},
+                               {"snps", Int()},
+                               {"mnps", Int()},
+                               {"indels", Int()},
+                               {"others", Int()},
+                               {"multiallelic_sites", Int()},
+                               {"multiallelic_snp_sites", Int()}})},
+       {"tstv", oa::Answer({{"ts", Int()},
+                            {"tv", Int()},
+                            {"ts_tv", Nullable(Num("null when there is no transversion"))},
+                            {"ts_1st_alt", Int()},
+                            {"tv_1st_alt", Int()},
+                            {"ts_tv_1st_alt", Nullable(Num())}})},
+       {"singletons", oa::Answer(singletons)},
+       {"af", oa::ArrayOf(oa::Answer(af_bin), "by allele frequency bin")},
+       {"qual", oa::ArrayOf(oa::Answer({{"quality", Nullable(Num("null for a missing QUAL"))},
+                                        {"snps", Int()},
+                                        {"transitions", Int()},
+                                        {"transversions", Int()},
+                                        {"indels", Int()}}))},
+       {"indel_distribution", oa::ArrayOf(oa::Answer({{"length", Int("negative: deletions")},
+                                                      {"sites", Int()},
+                                                      {"genotypes", Int()},
+                                                      {"mean_vaf", Nullable(Num())}}))},
+       {"substitutions", oa::ArrayOf(oa::Answer({{"type", {{"type", "string"}, {"pattern", "^[ACGT]>[ACGT]$"}}},
+                                                 {"count", Int()}}))},
+       {"depth", oa::ArrayOf(oa::Answer({{"bin", {{"description", "a depth, or \"<N\" / \">N\" for the open bins"},
+                                                  {"oneOf", {Int(), {{"type", "string"}, {"pattern", "^[<>][0-9]+$"}}}}}},
+                                         {"genotypes", Int()},
+                                         {"genotypes_percent", Num()},
+                                         {"sites", Int()},
+                                         {"sites_percent", Num()}}))},
+       {"per_sample", oa::ArrayOf(per_sample, "with samples: one row per sample (PSC, PSI)")},
+       {"hwe", oa::ArrayOf(oa::Answer({{"allele_frequency", Num()},
+                                       {"observations", Int()},
+                                       {"percentile_25", Num()},
+                                       {"median", Num()},
+                                       {"percentile_75", Num()}}),
+                           "with samples: Hardy-Weinberg by allele frequency")},
+       {"warnings", oa::ArrayOf(oa::String())}},
+      {"per_sample", "hwe", "warnings"});
+}
+
+// As `vcf-agent compare A B --format json` prints it, with "file_a"/"file_b" the client's references.
+json ComparisonSchema() {
+  using oa::Int;
+  using oa::Nullable;
+  using oa::Num;
+  const json counts = oa::Answer({{"total", Int()}, {"snv", Int()}, {"indel", Int()}, {"other", Int()}});
+  const json row = oa::Answer({{"hom_ref", Int()}, {"het", Int()}, {"hom_alt", Int()}, {"missing", Int()}});
+  const json confusion = oa::Answer(
+      {{"matrix", oa::Answer({{"hom_ref", row}, {"het", row}, {"hom_alt", row}, {"missing", row}})},
+       {"called_in_both", Int()},
+       {"concordance", Nullable(Num("null when no genotype was called in both"))},
+       {"non_ref_concordance", Nullable(Num())}});
+  json per_sample = confusion;
+  per_sample["properties"]["sample"] = oa::String();
+  per_sample["required"].push_back("sample");
+  const json metrics = oa::Answer({{"tp", Int("true positives counted in the truth")},
+                                   {"tp_query", Int("true positives counted in the query")},
+                                   {"fp", Int()},
+                                   {"fn", Int()},
+                                   {"precision", Nullable(Num())},
+                                   {"recall", Nullable(Num())},
+                                   {"f1", Nullable(Num())}});
+  return oa::Answer(
+      {{"file_a", oa::FileRef()},
+       {"file_b", oa::FileRef()},
+       {"match", oa::Enum({"none", "some", "all", "any", "snps", "indels", "both", "id"})},
+       {"normalized", oa::Bool()},
+       {"left_aligned", oa::Bool()},
+       {"records", oa::Answer({{"a", Int()}, {"b", Int()}})},
+       {"sites", oa::Answer({{"a_only", counts}, {"b_only", counts}, {"shared", counts}})},
+       {"genotypes", oa::Answer({{"sites", oa::Enum({"shared", "all"}, "all with absent_as_missing")},
+                                 {"overall", confusion},
+                                 {"samples", oa::ArrayOf(per_sample)}})},
+       {"warnings", oa::ArrayOf(oa::String())},
+       {"truth", oa::Nullable(oa::Enum({"A", "B"}, "the truth file; null without truth"))},
+       {"metrics", oa::Answer({{"snv", metrics}, {"indel", metrics}})}},
+      {"metrics"});
+}
+
 }  // namespace
 
 void AddEngineRoutes(Router& router) {
@@ -228,7 +354,8 @@ void AddEngineRoutes(Router& router) {
                                   {"require_evidence", oa::Boolean(false, "every record must carry GT, AF or AC+AN")},
                                   {"max_findings", oa::Integer(0, 10000, 20, "individual findings listed")}},
                                  {"file"}));
-    oa::AddResponse(op, 200, "The validation report (valid or not)", oa::AnyObject("validation report"));
+    oa::AddResponse(op, 200, "The validation report (valid or not)", ValidationReportSchema());
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/validate", Role::kRead, false, false, op}, Validate);
   }
   {
@@ -238,7 +365,8 @@ void AddEngineRoutes(Router& router) {
     oa::SetJsonBody(op, FileBody({{"file", oa::FileRef()},
                                   {"samples", oa::StringList("\"-\" for every sample, or a list of sample names")}},
                                  {"file"}));
-    oa::AddResponse(op, 200, "The statistics", oa::AnyObject("statistics"));
+    oa::AddResponse(op, 200, "The statistics", StatsSchema());
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/stats", Role::kRead, false, false, op}, Stats);
   }
   {
@@ -257,14 +385,17 @@ void AddEngineRoutes(Router& router) {
                       {"format", {{"type", "string"}, {"enum", {"json", "vcf"}}, {"default", "json"}}}},
                      {"file"}));
     oa::AddResponse(op, 200, "The records",
-                    {{"type", "object"},
-                     {"required", {"returned", "more", "records"}},
-                     {"properties",
-                      {{"returned", {{"type", "integer"}}},
-                       {"more", {{"type", "boolean"}}},
-                       {"format", {{"type", "string"}}},
-                       {"records", {{"type", "array"}, {"items", {}}}},
-                       {"warnings", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}});
+                    oa::Answer({{"path", oa::FileRef()},
+                                {"returned", oa::Int()},
+                                {"more", oa::Bool("further records match")},
+                                {"format", oa::Enum({"json", "vcf"})},
+                                {"records", oa::ArrayOf({{"description", "format json: record objects; vcf: VCF lines"},
+                                                         {"oneOf", {oa::Ref("VcfRecord"), oa::String("a VCF line")}}})},
+                                {"columns", oa::String("format vcf: the columns of the lines")},
+                                {"note", oa::String("when more records match")},
+                                {"warnings", oa::ArrayOf(oa::String())}},
+                               {"columns", "note", "warnings"}));
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/view", Role::kRead, false, false, op}, View);
   }
   {
@@ -278,18 +409,17 @@ void AddEngineRoutes(Router& router) {
                                   {"regions", oa::StringList("only records overlapping these regions")},
                                   {"absent_as_missing", oa::Boolean(false, "count private sites as missing genotypes")}},
                                  {"a", "b"}));
-    oa::AddResponse(op, 200, "The comparison", oa::AnyObject("comparison"));
+    oa::AddResponse(op, 200, "The comparison", ComparisonSchema());
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/compare", Role::kRead, false, false, op}, Compare);
   }
   {
     json op = oa::Operation("analyze", "Start a report on one VCF/BCF file (a job)", "jobs",
                             "Runs `vcf-agent analyze` as a job; its result is the report facts. With format html or md "
                             "the rendered report is served at GET /api/v1/jobs/{id}/report.");
-    oa::SetJsonBody(op, FileBody({{"file", oa::FileRef()},
-                                  {"ped", oa::FileRef()},
-                                  {"format", {{"type", "string"}, {"enum", {"html", "md"}}}}},
-                                 {"file"}));
+    oa::SetJsonBody(op, oa::AnalyzeRequest());
     oa::AddResponse(op, 202, "The job was accepted", oa::Job());
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/analyze", Role::kRead, false, false, op}, Analyze);
   }
 }

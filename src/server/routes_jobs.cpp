@@ -101,12 +101,9 @@ void AddJobRoutes(Router& router) {
     oa::AddQueryParameter(op, "kind", {{"type", "string"}, {"enum", {"ingest", "analyze"}}}, "only jobs of this kind");
     oa::AddQueryParameter(op, "limit", oa::Integer(1, 1000, 100), "jobs listed at most");
     oa::AddResponse(op, 200, "The jobs (without their results)",
-                    {{"type", "object"},
-                     {"required", {"jobs", "returned", "running"}},
-                     {"properties",
-                      {{"jobs", {{"type", "array"}, {"items", oa::Job()}}},
-                       {"returned", {{"type", "integer"}}},
-                       {"running", {{"type", "integer"}}}}}});
+                    oa::Answer({{"jobs", oa::ArrayOf(oa::Job(), "newest first, without results")},
+                                {"returned", oa::Int()},
+                                {"running", oa::Int("jobs of every key running now")}}));
     router.Add({"GET", "/api/v1/jobs", Role::kRead, false, false, op}, ListJobs);
   }
   {
@@ -143,12 +140,9 @@ void AddJobRoutes(Router& router) {
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
     oa::AddResponse(op, 201, "The upload was stored",
-                    {{"type", "object"},
-                     {"required", {"upload", "bytes"}},
-                     {"properties",
-                      {{"upload", {{"type", "string"}, {"pattern", "^upl-[0-9a-f]{16}$"}}},
-                       {"bytes", {{"type", "integer"}}},
-                       {"filename", {{"type", "string"}, {"nullable", true}}}}}});
+                    oa::Answer({{"upload", {{"type", "string"}, {"pattern", "^upl-[0-9a-f]{16}$"}}},
+                                {"bytes", oa::Int()},
+                                {"filename", oa::Nullable(oa::String("the filename parameter; null without it"))}}));
     router.Add({"POST", "/api/v1/uploads", Role::kWrite, false, true, op}, Upload);
   }
 }

@@ -367,12 +367,144 @@ Handler GraphHandler(std::vector<std::string_view> params, GraphQuery query) {
   };
 }
 
+// What each graph query answers (`vcf-agent graph NAME --format json`), by route name.
+json GraphResultSchemas() {
+  using oa::Answer;
+  using oa::ArrayOf;
+  using oa::Int;
+  using oa::Nullable;
+  using oa::Num;
+  using oa::String;
+  const json variant = oa::Ref("GraphVariant");
+  // A GraphVariant with more properties (inline: allOf cannot add to a closed object).
+  auto with = [](const json& extra) {
+    json schema = oa::Component("GraphVariant");
+    schema.erase("description");
+    for (const auto& [name, property] : extra.items()) {
+      schema["properties"][name] = property;
+      schema["required"].push_back(name);
+    }
+    return schema;
+  };
+  const json zygosity = oa::Enum({"hom-ref", "het", "hom-alt", "missing"});
+  const json relationship =
+      oa::Enum({"duplicate", "parent-child", "full-sibling", "second-degree", "third-degree", "unrelated", "unknown"});
+  const json sex = oa::Enum({"male", "female", "unknown"});
+  json out;
+  out["carriers"] = Answer({{"variant", variant},
+                            {"carriers", ArrayOf(Answer({{"sample", String()},
+                                                         {"zygosity", zygosity},
+                                                         {"gq", Nullable(Int())},
+                                                         {"dp", Nullable(Int())}}))},
+                            {"het", Int()},
+                            {"hom_alt", Int()},
+                            {"genotyped_samples", Int()}});
+  out["sample-variants"] = Answer(
+      {{"sample", String()},
+       {"total", Int("variants the sample carries (matching gene/region/zygosity)")},
+       {"returned", Int()},
+       {"variants", ArrayOf(with({{"zygosity", zygosity}, {"gq", Nullable(Int())}, {"dp", Nullable(Int())}}))}});
+  out["shared"] = Answer({{"samples", ArrayOf(String())},
+                          {"shared", Int()},
+                          {"shared_same_zygosity", Int()},
+                          {"only_first", Int()},
+                          {"only_second", Int()},
+                          {"only_first_other_uncalled", Int()},
+                          {"only_second_other_uncalled", Int()},
+                          {"list_limit", Int()},
+                          {"shared_variants", ArrayOf(variant)},
+                          {"only_first_variants", ArrayOf(variant)},
+                          {"only_second_variants", ArrayOf(variant)}});
+  out["burden"] = Answer(
+      {{"genes", ArrayOf(String())},
+       {"criteria", Answer({{"min_impact", String()}, {"max_af", Num()}, {"classes", ArrayOf(String())}})},
+       {"samples_with_qualifying_variants", Int()},
+       {"samples", ArrayOf(Answer({{"sample", String()},
+                                   {"qualifying_variants", Int()},
+                                   {"hom_alt_variants", Int()},
+                                   {"genes", ArrayOf(Answer({{"gene", String()}, {"variants", ArrayOf(variant)}}))}}))}});
+  out["cooccur"] = Answer(
+      {{"variant", variant},
+       {"carriers", Int("carriers of the query variant")},
+       {"min_shared", Int()},
+       {"total", Int()},
+       {"returned", Int()},
+       {"cooccurring",
+        ArrayOf(with({{"shared_carriers", Int()}, {"carriers", Int()}, {"jaccard", Num()}}))}});
+  out["relatedness"] = Answer(
+      {{"method", String()},
+       {"min_sites", Int()},
+       {"min_het_sites", Int()},
+       {"samples", Int()},
+       {"pairs", ArrayOf(Answer({{"sample1", String()},
+                                 {"sample2", String()},
+                                 {"kinship", Nullable(Num("null below min_sites or min_het_sites"))},
+                                 {"relationship", relationship},
+                                 {"ibs0", Int()},
+                                 {"ibs0_fraction", Num()},
+                                 {"hethet", Int()},
+                                 {"het1", Int()},
+                                 {"het2", Int()},
+                                 {"sites", Int()}}))},
+       {"sex", Answer({{"build", oa::Enum({"GRCh37", "GRCh38"})},
+                       {"chrx_sites", Int()},
+                       {"mismatches", Int()},
+                       {"expected_from", Nullable(String("where the expected sexes came from"))},
+                       {"expected_not_in_cohort", ArrayOf(String())},
+                       {"calls", ArrayOf(Answer({{"sample", String()},
+                                                 {"inferred", sex},
+                                                 {"expected", Nullable(oa::Enum({"male", "female"}))},
+                                                 {"mismatch", oa::Bool()},
+                                                 {"chrx_sites", Int()},
+                                                 {"het", Int()},
+                                                 {"hom_alt", Int()},
+                                                 {"het_ratio", Nullable(Num())}}))}})}});
+  out["neighbors"] = Answer(
+      {{"start", String("the start node's id")},
+       {"depth", Int()},
+       {"nodes", ArrayOf(Answer({{"id", String("sample:NAME, gene:NAME or variant:ID")},
+                                 {"kind", oa::Enum({"sample", "variant", "gene"})},
+                                 {"depth", Int("hops from the start")},
+                                 {"label", String()},
+                                 {"variant", variant}},
+                                {"variant"}))},
+       {"edges", ArrayOf(Answer({{"kind", oa::Enum({"carries", "in-gene", "related"})},
+                                 {"from", String()},
+                                 {"to", String()},
+                                 {"zygosity", zygosity},
+                                 {"relationship", relationship},
+                                 {"kinship", Nullable(Num())}},
+                                {"zygosity", "relationship", "kinship"}))},
+       {"truncated", oa::Bool("max_nodes cut the neighbourhood")},
+       {"nodes_cut", Int()},
+       {"cut_at_depth", Nullable(Int())}});
+  return out;
+}
+
+// As `vcf-agent similar --format json` prints it.
+json SimilarSchema() {
+  json query = oa::Component("Variant");  // without info
+  query["properties"].erase("info");
+  json required = json::array();
+  for (const auto& name : query["required"]) {
+    if (name != "info") required.push_back(name);
+  }
+  query["required"] = required;
+  query["description"] = "the query variant (without info)";
+  return oa::Answer({{"query", query},
+                     {"space", oa::String("the embedding space searched (features by default)")},
+                     {"method", oa::Enum({"hnsw", "exact"})},
+                     {"index_built_in_memory", oa::Bool("the saved index was missing or stale")},
+                     {"neighbours", oa::ArrayOf(oa::Ref("SimilarVariant"), "nearest first")}});
+}
+
 void AddGraphRoutes(Router& router) {
   struct GraphRoute {
     std::string name, summary;
     std::vector<std::tuple<std::string, json, std::string, bool>> params;  // name, schema, description, required
     GraphQuery query;
   };
+  const json results = GraphResultSchemas();
   const json integer = {{"type", "integer"}, {"minimum", 0}};
   const json text = {{"type", "string"}};
   const json boolean = {{"type", "boolean"}};
@@ -472,7 +604,7 @@ void AddGraphRoutes(Router& router) {
     for (const auto& [name, schema, description, required] : route.params) {
       oa::AddQueryParameter(op, name, schema, description, required);
     }
-    oa::AddResponse(op, 200, "The query result", oa::AnyObject("graph query result"));
+    oa::AddResponse(op, 200, "The query result", results.at(route.name));
     auto param_names = std::make_shared<std::vector<std::string>>();
     for (const auto& param : route.params) param_names->push_back(std::get<0>(param));
     for (const auto& name : *param_names) names.emplace_back(name);
@@ -534,16 +666,9 @@ void AddStoreRoutes(Router& router) {
                             "Runs `vcf-agent ingest` as a job (role write); the result is the ingest summary. Reads keep "
                             "working while it runs. A cancelled ingest leaves a consistent store that a new ingest of the "
                             "same files completes.");
-    oa::SetJsonBody(op, oa::Object({{"files", {{"type", "array"}, {"minItems", 1}, {"items", oa::FileRef()}}},
-                                    {"ped", oa::FileRef()},
-                                    {"genes", oa::FileRef()},
-                                    {"annotate", {{"type", "array"}, {"items", oa::FileRef()}}},
-                                    {"annotate_fields", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                                    {"fasta", oa::FileRef()},
-                                    {"batch_records", oa::Integer(1, 10000000, 10000, "input records per committed batch")},
-                                    {"index", oa::Boolean(true, "update the similarity index afterwards")}},
-                                   {"files"}));
+    oa::SetJsonBody(op, oa::IngestRequest());
     oa::AddResponse(op, 202, "The job was accepted", oa::Job());
+    oa::AddOutsideDataDirsResponse(op);
     router.Add({"POST", "/api/v1/ingest", Role::kWrite, false, false, op}, Ingest);
   }
   {
@@ -561,14 +686,11 @@ void AddStoreRoutes(Router& router) {
     oa::AddQueryParameter(op, "limit", oa::Integer(1, kMaxPage, 100), "rows per page");
     oa::AddQueryParameter(op, "offset", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}, "rows to skip");
     oa::AddResponse(op, 200, "A page of variants",
-                    {{"type", "object"},
-                     {"required", {"variants", "returned", "offset", "limit", "more"}},
-                     {"properties",
-                      {{"variants", {{"type", "array"}, {"items", oa::Variant()}}},
-                       {"returned", {{"type", "integer"}}},
-                       {"offset", {{"type", "integer"}}},
-                       {"limit", {{"type", "integer"}}},
-                       {"more", {{"type", "boolean"}}}}}});
+                    oa::Answer({{"variants", oa::ArrayOf(oa::Variant())},
+                                {"returned", oa::Int()},
+                                {"offset", oa::Int()},
+                                {"limit", oa::Int()},
+                                {"more", oa::Bool("another page follows")}}));
     router.Add({"GET", "/api/v1/variants", Role::kRead, false, false, op}, Variants);
   }
   {
@@ -587,7 +709,7 @@ void AddStoreRoutes(Router& router) {
                                     {"exact", oa::Boolean(false, "exact (brute-force) search")},
                                     {"space", oa::String("embedding space (default features)")}},
                                    {"variant"}));
-    oa::AddResponse(op, 200, "The neighbours", oa::AnyObject("similarity result"));
+    oa::AddResponse(op, 200, "The neighbours", SimilarSchema());
     router.Add({"POST", "/api/v1/similar", Role::kRead, false, false, op}, Similar);
   }
   AddGraphRoutes(router);
@@ -600,26 +722,28 @@ void AddStoreRoutes(Router& router) {
                                     {"timeout_seconds", {{"type", "number"}, {"minimum", 0.01}, {"maximum", 60}, {"default", 10}}}},
                                    {"query"}));
     oa::AddResponse(op, 200, "The rows",
-                    {{"type", "object"},
-                     {"properties",
-                      {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                       {"rows", {{"type", "array"}, {"items", {{"type", "object"}, {"description", "column name -> value"}}}}},
-                       {"returned", {{"type", "integer"}}},
-                       {"truncated", {{"type", "boolean"}}}}}});
+                    oa::Answer({{"columns", oa::ArrayOf(oa::String())},
+                                {"rows", oa::ArrayOf({{"type", "object"},
+                                                      {"description", "column name -> value (SQLite's integer, real, "
+                                                                      "text or null)"},
+                                                      {"additionalProperties",
+                                                       {{"anyOf", {oa::Nullable(oa::String()), oa::Num()}}}}})},
+                                {"returned", oa::Int()},
+                                {"truncated", oa::Bool()},
+                                {"truncated_by", oa::Nullable(oa::Enum({"max_rows", "max_bytes"},
+                                                                       "the limit that cut the rows; null when none"))}}));
     router.Add({"POST", "/api/v1/sql", Role::kRead, false, false, op}, Sql);
   }
   {
     json op = oa::Operation("storeSummary", "Counts of files, samples, variants, genotypes and genes", "store");
     oa::AddResponse(op, 200, "The counts",
-                    {{"type", "object"},
-                     {"properties",
-                      {{"files", {{"type", "integer"}}},
-                       {"files_loading", {{"type", "integer"}}},
-                       {"samples", {{"type", "integer"}}},
-                       {"variants", {{"type", "integer"}}},
-                       {"genotypes", {{"type", "integer"}}},
-                       {"genes", {{"type", "integer"}}},
-                       {"generation", {{"type", "integer"}}}}}});
+                    oa::Answer({{"files", oa::Int()},
+                                {"files_loading", oa::Int("files an ingest has started and not finished")},
+                                {"samples", oa::Int()},
+                                {"variants", oa::Int()},
+                                {"genotypes", oa::Int()},
+                                {"genes", oa::Int()},
+                                {"generation", oa::Int("changes with every committed write")}}));
     router.Add({"GET", "/api/v1/store", Role::kRead, false, false, op}, StoreSummary);
   }
 }

@@ -18,6 +18,7 @@
 #include "obs/service_metrics.h"
 #include "obs/tracing.h"
 #include "server/http_connection.h"
+#include "server/openapi_schemas.h"
 #include "store/similarity_update.h"
 #include "store/store.h"
 #include "util/progress.h"
@@ -567,15 +568,31 @@ void Server::Impl::Finish(const httplib::Request& req, const httplib::Response& 
 }
 
 void Server::Impl::AddOperationalRoutes() {
-  router.Add({"GET", "/health", Role::kRead, true, false,
-              {{"summary", "Liveness: the process answers"}, {"operationId", "health"}, {"tags", {"operations"}},
-               {"responses", {{"200", {{"description", "Alive"}}}}}}},
+  namespace oa = openapi;
+  nlohmann::json health = oa::Operation("health", "Liveness: the process answers", "operations");
+  oa::AddResponse(health, 200, "Alive", oa::Answer({{"status", oa::Enum({"ok"})}}));
+  router.Add({"GET", "/health", Role::kRead, true, false, health},
              [](RequestContext& ctx) { ctx.SendJson({{"status", "ok"}}); });
-  router.Add({"GET", "/ready", Role::kRead, true, false,
-              {{"summary", "Readiness: the store opens; the similarity index and AI providers are reported"},
-               {"operationId", "ready"},
-               {"tags", {"operations"}},
-               {"responses", {{"200", {{"description", "Ready"}}}, {"503", {{"description", "Not ready"}}}}}}},
+  nlohmann::json ready = oa::Operation(
+      "ready", "Readiness: the store opens; the similarity index and AI providers are reported", "operations");
+  const nlohmann::json readiness = oa::Answer(
+      {{"status", oa::Enum({"ready", "not_ready"})},
+       {"checks",
+        oa::Answer({{"store", oa::Answer({{"status", oa::Enum({"ok", "error"})}, {"detail", oa::String("why it failed")}},
+                                         {"detail"})},
+                    {"similarity_index",
+                     oa::Answer({{"status", oa::Enum({"ok", "missing"}, "missing: built in memory on first use")},
+                                 {"spaces", oa::ArrayOf(oa::Answer({{"space", oa::String()},
+                                                                    {"vectors", oa::Int()},
+                                                                    {"status", oa::Enum({"current", "stale"})}}))}})},
+                    {"providers",
+                     oa::Answer({{"status", oa::Enum({"configured", "not_configured"})},
+                                 {"chain", oa::ArrayOf(oa::Answer({{"provider", oa::String()}, {"model", oa::String()}}),
+                                                       "the AI providers in the order they are tried")}})}},
+                   {"similarity_index"})}});
+  oa::AddResponse(ready, 200, "Ready", readiness);
+  oa::AddResponse(ready, 503, "Not ready: the store does not open (checks.store.detail says why)", readiness);
+  router.Add({"GET", "/ready", Role::kRead, true, false, ready},
              [this](RequestContext& ctx) {
                std::lock_guard lock(ready_mutex);
                if (ready_body.is_null() || Clock::now() - ready_at > std::chrono::seconds(1)) {
@@ -585,16 +602,22 @@ void Server::Impl::AddOperationalRoutes() {
                ctx.SendJson({{"status", ready_ok ? "ready" : "not_ready"}, {"checks", ready_body}},
                             ready_ok ? 200 : 503);
              });
-  router.Add({"GET", "/metrics", Role::kRead, true, false,
-              {{"summary", "Prometheus metrics (text format 0.0.4)"}, {"operationId", "metrics"},
-               {"tags", {"operations"}},
-               {"responses", {{"200", {{"description", "Metrics"}, {"content", {{"text/plain", nlohmann::json::object()}}}}}}}}},
+  nlohmann::json metrics = oa::Operation("metrics", "Prometheus metrics (text format 0.0.4)", "operations");
+  oa::AddResponse(metrics, 200, "Metrics", oa::String("the Prometheus text exposition format 0.0.4"), "text/plain");
+  router.Add({"GET", "/metrics", Role::kRead, true, false, metrics},
              [](RequestContext& ctx) {
                ctx.res.set_content(obs::Registry::Global().Exposition(), "text/plain; version=0.0.4; charset=utf-8");
              });
-  router.Add({"GET", "/openapi.json", Role::kRead, true, false,
-              {{"summary", "This API's OpenAPI 3 document"}, {"operationId", "openapi"}, {"tags", {"operations"}},
-               {"responses", {{"200", {{"description", "The document"}}}}}}},
+  nlohmann::json document = oa::Operation("openapi", "This API's OpenAPI 3 document", "operations");
+  nlohmann::json document_schema = {{"type", "object"},
+                                    {"description", "An OpenAPI 3.0.3 document (https://spec.openapis.org/oas/v3.0.3)"},
+                                    {"required", {"openapi", "info", "paths"}},
+                                    {"properties",
+                                     {{"openapi", oa::Enum({"3.0.3"})},
+                                      {"info", {{"type", "object"}}},
+                                      {"paths", {{"type", "object"}}}}}};
+  oa::AddResponse(document, 200, "The document", document_schema);
+  router.Add({"GET", "/openapi.json", Role::kRead, true, false, document},
              [this](RequestContext& ctx) { ctx.SendJson(router.OpenApi(VCFAGENT_VERSION)); });
 }
 
