@@ -493,7 +493,7 @@ json SimilarSchema() {
   query["description"] = "the query variant (without info)";
   return oa::Answer({{"query", query},
                      {"space", oa::String("the embedding space searched (features by default)")},
-                     {"method", oa::Enum({"hnsw", "exact"})},
+                     {"method", oa::Enum({"hnsw", "exact-cells", "exact"})},
                      {"index_built_in_memory", oa::Bool("the saved index was missing or stale")},
                      {"neighbours", oa::ArrayOf(oa::Ref("SimilarVariant"), "nearest first")}});
 }
