@@ -106,17 +106,33 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Access access
     return Status::Usage(fmt::format(
         "{}: another vcf-agent process is writing to this store; wait for it to finish", dir));
   }
+  // An empty store.sqlite holds nothing (an older vcf-agent killed while creating it left one).
+  if (fs::exists(db_path, ec) && fs::file_size(db_path, ec) == 0 && !ec) fs::remove(db_path, ec);
+  if (!fs::exists(db_path, ec)) {
+    // A new store is made under another name and renamed into place once its schema is
+    // committed: a process killed while creating it leaves no half-made store.sqlite behind
+    // (only the .creating file, which the next writer removes).
+    const std::string creating = db_path + ".creating";
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(creating + suffix, ec);
+    auto fresh = Database::Open(creating, Database::Mode::kCreate);
+    if (!fresh.ok()) return fresh.status();
+    store->db_ = std::move(fresh).value();
+    VCFAGENT_RETURN_IF_ERROR(store->Initialise());
+    store->db_.reset();
+    if (::rename(creating.c_str(), db_path.c_str()) != 0) {
+      return Status::IoError(fmt::format("{}: cannot create the store: {}", db_path, std::strerror(errno)));
+    }
+  }
   auto db = Database::Open(db_path, Database::Mode::kCreate);
   if (!db.ok()) return db.status();
   store->db_ = std::move(db).value();
-  if (exists) VCFAGENT_RETURN_IF_ERROR(store->CheckVersion());
+  VCFAGENT_RETURN_IF_ERROR(store->CheckVersion());
   VCFAGENT_RETURN_IF_ERROR(RegisterFunctions(*store->db_));
   // WAL: readers go on during writes; synchronous=NORMAL keeps every committed batch through a
   // process crash (SIGKILL) and the database consistent through a power loss.
   VCFAGENT_RETURN_IF_ERROR(store->db_->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
       "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=100000;"));
-  if (!exists) VCFAGENT_RETURN_IF_ERROR(store->Initialise());
   return store;
 }
 
