@@ -8,17 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDefaultBaseUrl = "https://api.anthropic.com";
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-std::string StringOr(const json& object, const char* key, const std::string& fallback = "") {
-  auto it = object.find(key);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : fallback;
-}
+constexpr const char* kAnthropicBaseUrl = "https://api.anthropic.com";
 
 StopReason ParseStopReason(const std::string& reason) {
   if (reason == "end_turn" || reason == "stop_sequence") return StopReason::kEndTurn;
@@ -35,10 +25,6 @@ int64_t InputTokens(const json& usage) {
     if (it != usage.end() && it->is_number_integer()) total += it->get<int64_t>();
   }
   return total;
-}
-
-ResponseReader::Outcome BadResponse(std::string message) {
-  return {FailureClass::kBadResponse, std::move(message)};
 }
 
 FailureClass ClassifyErrorType(const std::string& type) {
@@ -96,9 +82,9 @@ class MessageReader : public ResponseReader {
   ChatResponse response_;
 };
 
-class StreamReader : public ResponseReader {
+class AnthropicStreamReader : public ResponseReader {
  public:
-  StreamReader(std::string model, const TextHandler& on_text) : on_text_(on_text) {
+  AnthropicStreamReader(std::string model, const TextHandler& on_text) : on_text_(on_text) {
     response_.provider = "anthropic";
     response_.model = std::move(model);
     response_.message.role = Role::kAssistant;
@@ -228,7 +214,7 @@ void AppendMessage(json& messages, const std::string& role, json blocks) {
 }  // namespace
 
 AnthropicProvider::AnthropicProvider(ProviderSettings settings)
-    : base_url_(TrimSlash(settings.base_url.empty() ? kDefaultBaseUrl : settings.base_url)),
+    : base_url_(TrimSlash(settings.base_url.empty() ? kAnthropicBaseUrl : settings.base_url)),
       exchange_("anthropic", std::move(settings)) {}
 
 std::string AnthropicProvider::default_model() const {
@@ -301,7 +287,7 @@ Result<ChatResponse> AnthropicProvider::Chat(const ChatRequest& request, const T
   http.headers.emplace_back("anthropic-version", exchange_.settings().anthropic_version);
   if (!request.traceparent.empty()) http.headers.emplace_back("traceparent", request.traceparent);
   if (request.stream) {
-    return exchange_.RunWith<StreamReader>(std::move(http), report, model, on_text);
+    return exchange_.RunWith<AnthropicStreamReader>(std::move(http), report, model, on_text);
   }
   return exchange_.RunWith<MessageReader>(std::move(http), report, model);
 }

@@ -8,15 +8,6 @@ using nlohmann::json;
 
 constexpr const char* kDefaultPort = "11434";
 
-std::string StringOr(const json& object, const char* key, const std::string& fallback = "") {
-  auto it = object.find(key);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : fallback;
-}
-
-ResponseReader::Outcome BadResponse(std::string message) {
-  return {FailureClass::kBadResponse, std::move(message)};
-}
-
 // Reads one /api/chat object (a whole answer, or one line of a stream) into `out`.
 class ChatAccumulator {
  public:
@@ -172,7 +163,7 @@ class EmbedReader : public ResponseReader {
   TokenUsage usage_;
 };
 
-json MessageJson(const ChatMessage& message) {
+json OllamaMessageJson(const ChatMessage& message) {
   json out = {{"role", std::string(ToString(message.role))}, {"content", message.text}};
   if (message.role == Role::kAssistant && !message.tool_calls.empty()) {
     out["tool_calls"] = json::array();
@@ -220,7 +211,7 @@ json OllamaProvider::BuildChatBody(const ChatRequest& request) const {
                {"messages", json::array()},
                {"stream", request.stream},
                {"options", {{"temperature", request.temperature}, {"num_predict", request.max_tokens}}}};
-  for (const ChatMessage& message : request.messages) body["messages"].push_back(MessageJson(message));
+  for (const ChatMessage& message : request.messages) body["messages"].push_back(OllamaMessageJson(message));
   if (!request.tools.empty()) {
     json tools = json::array();
     for (const ToolDefinition& tool : request.tools) {

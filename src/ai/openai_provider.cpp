@@ -8,12 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDefaultBaseUrl = "https://api.openai.com/v1";
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
+constexpr const char* kOpenAiBaseUrl = "https://api.openai.com/v1";
 
 StopReason ParseFinishReason(const std::string& reason) {
   if (reason == "stop") return StopReason::kEndTurn;
@@ -22,20 +17,11 @@ StopReason ParseFinishReason(const std::string& reason) {
   return StopReason::kOther;
 }
 
-std::string StringOr(const json& object, const char* key, const std::string& fallback = "") {
-  auto it = object.find(key);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : fallback;
-}
-
 void ReadUsage(const json& body, TokenUsage& usage) {
   auto it = body.find("usage");
   if (it == body.end() || !it->is_object()) return;
   usage.input_tokens = it->value("prompt_tokens", int64_t{0});
   usage.output_tokens = it->value("completion_tokens", int64_t{0});
-}
-
-ResponseReader::Outcome BadResponse(std::string message) {
-  return {FailureClass::kBadResponse, std::move(message)};
 }
 
 // A whole chat.completion object into `out`.
@@ -90,9 +76,9 @@ class CompletionReader : public ResponseReader {
 
 // chat.completion.chunk events: text deltas go to the handler as they come; tool calls are
 // assembled from fragments by index.
-class StreamReader : public ResponseReader {
+class OpenAiStreamReader : public ResponseReader {
  public:
-  StreamReader(std::string model, const TextHandler& on_text) : on_text_(on_text) {
+  OpenAiStreamReader(std::string model, const TextHandler& on_text) : on_text_(on_text) {
     response_.provider = "openai";
     response_.model = std::move(model);
   }
@@ -255,7 +241,7 @@ json ToolCallJson(const ToolCall& call) {
   return {{"id", call.id}, {"type", "function"}, {"function", {{"name", call.name}, {"arguments", arguments}}}};
 }
 
-json MessageJson(const ChatMessage& message) {
+json OpenAiMessageJson(const ChatMessage& message) {
   switch (message.role) {
     case Role::kSystem:
       return {{"role", "system"}, {"content", message.text}};
@@ -281,7 +267,7 @@ json MessageJson(const ChatMessage& message) {
 }  // namespace
 
 OpenAiProvider::OpenAiProvider(ProviderSettings settings)
-    : base_url_(TrimSlash(settings.base_url.empty() ? kDefaultBaseUrl : settings.base_url)),
+    : base_url_(TrimSlash(settings.base_url.empty() ? kOpenAiBaseUrl : settings.base_url)),
       official_api_(base_url_.find("://api.openai.com") != std::string::npos),
       exchange_("openai", std::move(settings)) {}
 
@@ -298,7 +284,7 @@ json OpenAiProvider::BuildChatBody(const ChatRequest& request) const {
   json body = {{"model", request.model.empty() ? default_model() : request.model},
                {"messages", json::array()},
                {"temperature", request.temperature}};
-  for (const ChatMessage& message : request.messages) body["messages"].push_back(MessageJson(message));
+  for (const ChatMessage& message : request.messages) body["messages"].push_back(OpenAiMessageJson(message));
   body[official_api_ ? "max_completion_tokens" : "max_tokens"] = request.max_tokens;
   if (!request.tools.empty()) {
     json tools = json::array();
@@ -326,7 +312,7 @@ Result<ChatResponse> OpenAiProvider::Chat(const ChatRequest& request, const Text
   std::string model = body["model"].get<std::string>();
   HttpRequest http = exchange_.BearerJsonPost(base_url_ + "/chat/completions", DumpJson(body), request.traceparent);
   if (request.stream) {
-    return exchange_.RunWith<StreamReader>(std::move(http), report, model, on_text);
+    return exchange_.RunWith<OpenAiStreamReader>(std::move(http), report, model, on_text);
   }
   return exchange_.RunWith<CompletionReader>(std::move(http), report, model);
 }

@@ -260,6 +260,20 @@ bool SseDecoder::Line(std::string_view line, const EventHandler& on_event) {
   return true;
 }
 
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::string StringOr(const nlohmann::json& object, const char* key, const std::string& fallback) {
+  auto it = object.find(key);
+  return (it != object.end() && it->is_string()) ? it->get<std::string>() : fallback;
+}
+
+ResponseReader::Outcome BadResponse(std::string message) {
+  return {FailureClass::kBadResponse, std::move(message)};
+}
+
 ToolCall MakeToolCall(std::string id, std::string name, std::string raw_arguments) {
   ToolCall call;
   call.id = std::move(id);

@@ -82,6 +82,15 @@ class ResponseReader {
   virtual TokenUsage reported_usage() const { return {}; }
 };
 
+// `url` without its trailing slashes.
+std::string TrimSlash(std::string url);
+
+// object[key] when it is a string, otherwise `fallback`.
+std::string StringOr(const nlohmann::json& object, const char* key, const std::string& fallback = "");
+
+// A reader's outcome for an answer that breaks the provider's protocol (FailureClass::kBadResponse).
+ResponseReader::Outcome BadResponse(std::string message);
+
 // The provider's error message from an error body: OpenAI {"error":{"message","type","code"}},
 // Anthropic {"type":"error","error":{"type","message"}}, Ollama {"error":"..."}; otherwise the
 // start of the body. Returns e.g. "rate_limit_exceeded: Rate limit reached".

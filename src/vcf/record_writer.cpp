@@ -16,11 +16,6 @@ namespace vcfagent::vcf {
 
 namespace {
 
-Status WriteFailed(const std::string& path) {
-  return Status::IoError(fmt::format("{}: write failed: {}", path == "-" ? "<stdout>" : path,
-                                     errno ? std::strerror(errno) : "I/O error"));
-}
-
 // VCF and BCF through htslib, which writes the OutputFile's temporary path.
 class HtsRecordWriter : public RecordSink {
  public:

@@ -16,12 +16,12 @@
 
 namespace vcfagent::vcf {
 
-namespace {
-
 Status WriteFailed(const std::string& path) {
   return Status::IoError(fmt::format("{}: write failed: {}", path == "-" ? "<stdout>" : path,
                                      errno ? std::strerror(errno) : "I/O error"));
 }
+
+namespace {
 
 class TextRecordWriter : public RecordSink {
  public:

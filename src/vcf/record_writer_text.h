@@ -10,6 +10,9 @@
 
 namespace vcfagent::vcf {
 
+// The error of a failed write to `path` ("-": standard output), with errno's reason.
+Status WriteFailed(const std::string& path);
+
 std::unique_ptr<RecordSink> NewTsvRecordWriter(std::unique_ptr<OutputFile> out, const WriterOptions& options);
 std::unique_ptr<RecordSink> NewJsonLinesRecordWriter(std::unique_ptr<OutputFile> out,
                                                      const WriterOptions& options);

@@ -18,12 +18,6 @@ json Ratio(double numerator, double denominator, int digits = 4) {
   return std::round(numerator / denominator * scale) / scale;
 }
 
-json Rounded(double value, int digits) {
-  if (!std::isfinite(value)) return nullptr;
-  const double scale = std::pow(10.0, digits);
-  return std::round(value * scale) / scale;
-}
-
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -173,6 +167,12 @@ std::vector<double> ModifiedZScores(const std::vector<double>& values) {
     z[i] = scale > 0 ? (values[i] - median) / scale : 0;
   }
   return z;
+}
+
+json Rounded(double value, int digits) {
+  if (!std::isfinite(value)) return nullptr;
+  const double scale = std::pow(10.0, digits);
+  return std::round(value * scale) / scale;
 }
 
 json QcFacts(const vcf::VcfStats& s) {

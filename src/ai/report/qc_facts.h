@@ -29,4 +29,7 @@ std::vector<double> ModifiedZScores(const std::vector<double>& values);
 // The "qc" object: summary, tstv, per-sample rows, distributions and outliers.
 nlohmann::json QcFacts(const vcf::VcfStats& stats);
 
+// `value` rounded to `digits` decimals for reading, or null when it is not finite.
+nlohmann::json Rounded(double value, int digits);
+
 }  // namespace vcfagent::ai::report

@@ -1,4 +1,5 @@
 #include "ai/report/relatedness_facts.h"
+#include "ai/report/qc_facts.h"
 
 #include <cmath>
 #include <map>
@@ -10,12 +11,6 @@ namespace vcfagent::ai::report {
 namespace {
 
 using json = nlohmann::json;
-
-json Rounded(double value, int digits) {
-  if (!std::isfinite(value)) return nullptr;
-  const double scale = std::pow(10.0, digits);
-  return std::round(value * scale) / scale;
-}
 
 std::string BuildName(store::GenomeBuild build) {
   return build == store::GenomeBuild::kGrch37 ? "GRCh37" : "GRCh38";

@@ -30,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kTrio = "giab-ashk-trio-slice.vcf.gz";
+constexpr const char* kOpenApiTrio = "giab-ashk-trio-slice.vcf.gz";
 constexpr const char* k1kg = "1kg-chr22-slice.vcf.gz";
 const std::string kTools = VCFAGENT_OPENAPI_TOOLS;
 
@@ -148,12 +148,12 @@ class ApiOpenApiTest : public ::testing::Test {
     if (std::string why = ToolsReadyOrWhy(); !why.empty()) GTEST_FAIL() << why;
     fs::create_directories(dir_.File("data"));
     fs::create_directories(dir_.File("home"));
-    for (const std::string name : {kTrio, k1kg}) {
+    for (const std::string name : {kOpenApiTrio, k1kg}) {
       fs::copy_file(ExamplePath(name), dir_.File("data/" + name));
       fs::copy_file(ExamplePath(name + ".tbi"), dir_.File("data/" + name + ".tbi"));
     }
     fs::copy_file(ExamplePath("giab-ashk-trio.ped"), dir_.File("data/trio.ped"));
-    trio_path_ = fs::canonical(dir_.File("data/") + kTrio).string();
+    trio_path_ = fs::canonical(dir_.File("data/") + kOpenApiTrio).string();
     admin_ = server::KeyStore::GenerateKey();
     reader_ = server::KeyStore::GenerateKey();
     limited_ = server::KeyStore::GenerateKey();
@@ -224,40 +224,40 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
   rec.Get("/metrics", "/metrics", "");
 
   // ---- the engine ----
-  EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", kTrio}, {"max_findings", 3}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", kOpenApiTrio}, {"max_findings", 3}}, key).status, 200);
   EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", "trio.ped"}}, key).status, 200);  // a report: not VCF
   EXPECT_EQ(rec.Post("/api/v1/validate", json::object(), key).status, 400);
   EXPECT_EQ(rec.Post("/api/v1/validate", {{"file", "../../etc/passwd"}}, key).status, 403);
-  EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", kTrio}, {"samples", "-"}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", kOpenApiTrio}, {"samples", "-"}}, key).status, 200);
   EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", {{"path", k1kg}}}}, key).status, 200);
   EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", "absent.vcf"}}, key).status, 404);
   // Every route that reads a file the client names refuses one outside the data directories.
   const json outside = {{"path", "../outside.vcf"}};
   EXPECT_EQ(rec.Post("/api/v1/stats", {{"file", outside}}, key).status, 403);
   EXPECT_EQ(rec.Post("/api/v1/view", {{"file", outside}}, key).status, 403);
-  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kTrio}, {"b", outside}}, key).status, 403);
+  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kOpenApiTrio}, {"b", outside}}, key).status, 403);
   EXPECT_EQ(rec.Post("/api/v1/analyze", {{"file", outside}}, key).status, 403);
   EXPECT_EQ(rec.Post("/api/v1/ingest", {{"files", {outside}}}, key).status, 403);
   EXPECT_EQ(rec.Post("/api/v1/ask", {{"question", "?"}, {"files", {outside}}}, key).status, 403);
-  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kTrio}, {"limit", 3}, {"genotypes", true}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kOpenApiTrio}, {"limit", 3}, {"genotypes", true}}, key).status, 200);
   EXPECT_EQ(rec.Post("/api/v1/view", {{"file", k1kg}, {"limit", 2}, {"regions", {"22"}}}, key).status, 200);
-  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kTrio}, {"limit", 2}, {"format", "vcf"}}, key).status, 200);
-  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kTrio}, {"format", "bcf"}}, key).status, 400);
-  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kTrio}, {"b", kTrio}, {"truth", "a"}}, key).status, 200);
-  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kTrio}}, key).status, 400);
+  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kOpenApiTrio}, {"limit", 2}, {"format", "vcf"}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/view", {{"file", kOpenApiTrio}, {"format", "bcf"}}, key).status, 400);
+  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kOpenApiTrio}, {"b", kOpenApiTrio}, {"truth", "a"}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/compare", {{"a", kOpenApiTrio}}, key).status, 400);
   EXPECT_EQ(rec.Send("POST", "/api/v1/compare", "/api/v1/compare", key, "{\"a\":", "application/json").status, 400);
   EXPECT_EQ(rec.Send("POST", "/api/v1/compare", "/api/v1/compare", key, "a=b", "text/plain").status, 415);
 
   // ---- analyze jobs and their reports ----
   std::string md_job, html_job;
   for (const auto& [format, id] : {std::pair<const char*, std::string*>{"md", &md_job}, {"html", &html_job}}) {
-    auto accepted = rec.Post("/api/v1/analyze", {{"file", kTrio}, {"ped", "trio.ped"}, {"format", format}}, key);
+    auto accepted = rec.Post("/api/v1/analyze", {{"file", kOpenApiTrio}, {"ped", "trio.ped"}, {"format", format}}, key);
     ASSERT_EQ(accepted.status, 202) << accepted.body;
     *id = accepted.Json()["id"];
     EXPECT_EQ(rec.WaitForJob(*id, key)["state"], "succeeded");
     EXPECT_EQ(rec.Get("/api/v1/jobs/{id}/report", "/api/v1/jobs/" + *id + "/report", key).status, 200);
   }
-  EXPECT_EQ(rec.Post("/api/v1/analyze", {{"file", kTrio}, {"format", "pdf"}}, key).status, 400);
+  EXPECT_EQ(rec.Post("/api/v1/analyze", {{"file", kOpenApiTrio}, {"format", "pdf"}}, key).status, 400);
   EXPECT_EQ(rec.Get("/api/v1/jobs/{id}/report", "/api/v1/jobs/job-0123456789abcdef/report", key).status, 404);
 
   // ---- uploads ----
@@ -272,7 +272,7 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
             415);
 
   // ---- ingest (the store the other routes read), and cancelling ----
-  auto ingest = rec.Post("/api/v1/ingest", {{"files", {kTrio}}, {"ped", "trio.ped"}}, key);
+  auto ingest = rec.Post("/api/v1/ingest", {{"files", {kOpenApiTrio}}, {"ped", "trio.ped"}}, key);
   ASSERT_EQ(ingest.status, 202) << ingest.body;
   const json ingested = rec.WaitForJob(ingest.Json()["id"], key);
   ASSERT_EQ(ingested["state"], "succeeded") << ingested.dump();
@@ -351,12 +351,12 @@ TEST_F(ApiOpenApiTest, EveryOperationAnswersAsTheDocumentDeclares) {
   EXPECT_EQ(rec.Get("/api/v1/store", "/api/v1/store", key).status, 200);
 
   // ---- the agent ----
-  EXPECT_EQ(rec.Post("/api/v1/ask", {{"question", "How many records?"}, {"files", {kTrio}}}, key).status, 200);
-  EXPECT_EQ(rec.Post("/api/v1/ask", {{"question", "Is it valid?"}, {"files", {kTrio}}}, key,
+  EXPECT_EQ(rec.Post("/api/v1/ask", {{"question", "How many records?"}, {"files", {kOpenApiTrio}}}, key).status, 200);
+  EXPECT_EQ(rec.Post("/api/v1/ask", {{"question", "Is it valid?"}, {"files", {kOpenApiTrio}}}, key,
                      {{"Accept", "text/event-stream"}})
                 .status,
             200);
-  EXPECT_EQ(rec.Post("/api/v1/ask", {{"files", {kTrio}}}, key).status, 400);
+  EXPECT_EQ(rec.Post("/api/v1/ask", {{"files", {kOpenApiTrio}}}, key).status, 400);
   // The provider fails (a wrong key, every retry): a 503 problem carrying the answer so far, and
   // in a stream an error event.
   for (int i = 0; i < 12; ++i) {

@@ -18,9 +18,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr const char* kTrio = "giab-ashk-trio-slice.vcf.gz";
+constexpr const char* kStoreTrio = "giab-ashk-trio-slice.vcf.gz";
 
-json CliJson(const std::vector<std::string>& args) {
+json StoreCliJson(const std::vector<std::string>& args) {
   auto r = RunVcfAgent(args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto value = json::parse(r.out, nullptr, false);
@@ -42,16 +42,16 @@ class ApiStoreTest : public ::testing::Test {
     root_ = new TempDir();
     data_ = root_->File("data");
     fs::create_directories(data_);
-    fs::copy_file(ExamplePath(kTrio), data_ + "/" + kTrio);
+    fs::copy_file(ExamplePath(kStoreTrio), data_ + "/" + kStoreTrio);
     fs::copy_file(ExamplePath("giab-ashk-trio.ped"), data_ + "/trio.ped");
     reference_ = root_->File("reference");
-    auto r = RunVcfAgent({"ingest", data_ + "/" + kTrio, "--ped", data_ + "/trio.ped", "--db", reference_});
+    auto r = RunVcfAgent({"ingest", data_ + "/" + kStoreTrio, "--ped", data_ + "/trio.ped", "--db", reference_});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     testing::ServiceProcess::Options options;
     options.extra_args = {"--data-dir", data_};
     service_ = testing::ServiceProcess::Start(options).release();
     api_ = new ApiClient(service_->url(), service_->admin_key());
-    auto accepted = api_->Post("/api/v1/ingest", {{"files", {kTrio}}, {"ped", "trio.ped"}});
+    auto accepted = api_->Post("/api/v1/ingest", {{"files", {kStoreTrio}}, {"ped", "trio.ped"}});
     ASSERT_EQ(accepted.status, 202) << accepted.Describe();
     ingest_job_ = new json(api_->WaitForJob(accepted.Json()["id"], 240));
   }
@@ -83,7 +83,7 @@ TEST_F(ApiStoreTest, IngestJobLoadsWhatTheCliLoads) {
   auto summary = api_->Get("/api/v1/store");
   ASSERT_EQ(summary.status, 200) << summary.Describe();
   const json counts = summary.Json();
-  const json cli = CliJson({"sql", "--db", reference_, "-f", "json",
+  const json cli = StoreCliJson({"sql", "--db", reference_, "-f", "json",
                             "SELECT (SELECT count(*) FROM variants) AS variants, (SELECT count(*) FROM samples) AS samples,"
                             " (SELECT count(*) FROM genotypes) AS genotypes"});
   EXPECT_EQ(counts["variants"], cli["rows"][0]["variants"]);
@@ -110,7 +110,7 @@ TEST_F(ApiStoreTest, VariantsEqualTheCli) {
     ASSERT_EQ(r.status, 200) << r.Describe();
     std::vector<std::string> args = {"variants", "--db", reference_, "-f", "json"};
     args.insert(args.end(), c.cli.begin(), c.cli.end());
-    const json cli = CliJson(args);
+    const json cli = StoreCliJson(args);
     EXPECT_EQ(r.Json(), cli) << Query(c.api);
     EXPECT_GT(cli["variants"].size(), 0u) << Query(c.api);
   }
@@ -156,7 +156,7 @@ TEST_F(ApiStoreTest, GraphQueriesEqualTheCli) {
     ASSERT_EQ(r.status, 200) << c.route << " " << r.Describe();
     std::vector<std::string> args = {"graph", "--db", reference_, "--format", "json"};
     args.insert(args.end(), c.cli.begin(), c.cli.end());
-    json api = r.Json(), cli = CliJson(args);
+    json api = r.Json(), cli = StoreCliJson(args);
     // Load times are not results.
     for (json* doc : {&api, &cli}) {
       if (doc->is_object()) doc->erase("seconds");
@@ -173,7 +173,7 @@ TEST_F(ApiStoreTest, SimilarEqualsTheCli) {
   const json first = api_->Get("/api/v1/variants?where=qual%20%3E%2050&limit=1").Json()["variants"][0];
   auto r = api_->Post("/api/v1/similar", {{"variant", first["variant"]}, {"k", 5}, {"exact", true}});
   ASSERT_EQ(r.status, 200) << r.Describe();
-  const json cli = CliJson({"similar", "--db", reference_, "--format", "json", "-k", "5", "--exact", first["variant"]});
+  const json cli = StoreCliJson({"similar", "--db", reference_, "--format", "json", "-k", "5", "--exact", first["variant"]});
   json api = r.Json();
   ASSERT_EQ(api["neighbours"].size(), 5u) << api.dump();
   EXPECT_EQ(api["query"], cli["query"]);

@@ -36,7 +36,7 @@ constexpr const char* kSecond =
     "1\t200\t.\tC\tT\t50\tPASS\t.\tGT:DP\t0/0:20\t1/1:22\t0/1:24\n"
     "1\t300\t.\tG\tC\t50\tPASS\t.\tGT:DP\t0/1:20\t0/0:22\t./.:.\n";
 
-CommandResult Ingest(const std::string& db, const std::vector<std::string>& files) {
+CommandResult IngestFiles(const std::string& db, const std::vector<std::string>& files) {
   std::vector<std::string> args = {"ingest", "--no-index", "--db", db, "--format", "json"};
   args.insert(args.end(), files.begin(), files.end());
   return RunVcfAgent(args);
@@ -77,10 +77,10 @@ class SharedSamplesTest : public ::testing::Test {
 
 TEST_F(SharedSamplesTest, TheFirstFileKeepsTheCallAndConflictsAreReported) {
   const std::string db = tmp_.File("db");
-  auto one = Ingest(db, {first_});
+  auto one = IngestFiles(db, {first_});
   ASSERT_EQ(one.exit_code, 0) << one.err;
   const auto before = Counts(db);
-  auto two = Ingest(db, {second_});
+  auto two = IngestFiles(db, {second_});
   ASSERT_EQ(two.exit_code, 0) << two.err;
   const json summary = json::parse(two.out);
   // Sites 100 and 200 are in both files: 6 calls of A, B and C were given already.
@@ -120,7 +120,7 @@ TEST_F(SharedSamplesTest, TheFirstFileKeepsTheCallAndConflictsAreReported) {
 
   // The text summary names the uncounted calls, and warns of the conflicts on stderr.
   const std::string db2 = tmp_.File("db2");
-  ASSERT_EQ(Ingest(db2, {first_}).exit_code, 0);
+  ASSERT_EQ(IngestFiles(db2, {first_}).exit_code, 0);
   auto text = RunVcfAgent({"ingest", "--no-index", "--db", db2, second_});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("6 calls of samples another file already gave at the same site were not counted"));
@@ -130,7 +130,7 @@ TEST_F(SharedSamplesTest, TheFirstFileKeepsTheCallAndConflictsAreReported) {
 
 TEST_F(SharedSamplesTest, TheOrderOfIngestDecidesWhichCallIsKept) {
   const std::string db = tmp_.File("db");
-  auto both = Ingest(db, {second_, first_});
+  auto both = IngestFiles(db, {second_, first_});
   ASSERT_EQ(both.exit_code, 0) << both.err;
   const json summary = json::parse(both.out);
   EXPECT_EQ(summary["files"][0]["duplicate_calls"], 0);
@@ -146,12 +146,12 @@ TEST_F(SharedSamplesTest, TheOrderOfIngestDecidesWhichCallIsKept) {
 
 TEST_F(SharedSamplesTest, AFileWithAnInvalidRecordLeavesTheCountsAsTheyWere) {
   const std::string db = tmp_.File("db");
-  ASSERT_EQ(Ingest(db, {first_, second_}).exit_code, 0);
+  ASSERT_EQ(IngestFiles(db, {first_, second_}).exit_code, 0);
   const auto before = Counts(db);
   // The same samples again, at the shared sites, then a broken record.
   const std::string bad = tmp_.File("bad.vcf");
   WriteFile(bad, std::string(kHeader) + kSecond + "1\t5x0\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\t0/1\t0/1\n");
-  auto r = Ingest(db, {bad});
+  auto r = IngestFiles(db, {bad});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("nothing from this file was kept"));
   EXPECT_EQ(Counts(db), before);
@@ -163,9 +163,9 @@ TEST_F(SharedSamplesTest, SamplesOfTheTrioInASecondFileChangeNoCount) {
   const std::string trio = ExamplePath("giab-ashk-trio-slice.vcf.gz");
   const std::string son = tmp_.File("son.vcf.gz");
   ASSERT_EQ(RunProgram("bcftools", {"view", "-s", "HG002", "-r", "1", "-Oz", "-o", son, trio}).exit_code, 0);
-  ASSERT_EQ(Ingest(db, {trio}).exit_code, 0);
+  ASSERT_EQ(IngestFiles(db, {trio}).exit_code, 0);
   const auto before = Counts(db);
-  auto r = Ingest(db, {son});
+  auto r = IngestFiles(db, {son});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json summary = json::parse(r.out);
   auto records = RunProgram("bcftools", {"view", "-H", son});
