@@ -224,12 +224,15 @@ void PutJsonString(std::string_view text, kstring_t* s) {
 }
 
 // QUAL and Type=Float values are single precision: the float's shortest decimal (AF=0.167 is
-// 0.167, not 0.16699999570846558, nor htslib's 6-digit %g, which loses digits); NaN (missing) is
-// null. Integers are written whole (%g would write 12345678 as 1.23457e+07).
+// 0.167, not 0.16699999570846558, nor htslib's 6-digit %g, which loses digits), a whole value
+// without ".0" as before (QUAL 50); NaN (missing) is null. Integers are written whole (%g would
+// write 12345678 as 1.23457e+07).
 void PutJsonFloat(float value, kstring_t* s) {
-  thread_local std::string text;
-  text.clear();
-  AppendJsonNumber(value, &text);
+  if (!std::isfinite(value)) {
+    kputs("null", s);
+    return;
+  }
+  const std::string text = FloatText(value);  // finite: a valid JSON number ("50", "1e-05")
   kputsn(text.data(), text.size(), s);
 }
 

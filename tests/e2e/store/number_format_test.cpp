@@ -181,7 +181,7 @@ TEST_F(NumberFormatTest, SqlPrintsSinglePrecisionColumnsAsFloatsAndExpressionsAs
 }
 
 TEST_F(NumberFormatTest, SimilarDistancesAreSinglePrecision) {
-  const std::string out = Run({"similar", "1:100:A:G", "--db", db_, "-f", "json"}).out;
+  const std::string out = Run({"similar", "1:100:A:G", "--db", db_, "--format", "json"}).out;
   const std::regex distance("\"distance\":\\s*([-+0-9.e]+)");
   int seen = 0;
   for (auto it = std::sregex_iterator(out.begin(), out.end(), distance); it != std::sregex_iterator(); ++it) {
