@@ -9,6 +9,7 @@
 #include "store/graph_queries.h"
 #include "store/store.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -18,7 +19,7 @@ using json = nlohmann::json;
 std::string Text(const json& value) {
   if (value.is_null()) return ".";
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_float()) return fmt::format("{:.4g}", value.get<double>());
+  if (value.is_number_float()) return DoubleText(value.get<double>());  // as the JSON has it
   return DumpJson(value);
 }
 

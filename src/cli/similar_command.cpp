@@ -7,6 +7,7 @@
 #include "store/similarity_update.h"
 #include "store/store.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 
 namespace vcfagent::cli {
 namespace {
@@ -36,7 +37,7 @@ int RunSimilar(const SimilarArgs& args) {
   for (const auto& hit : result->hits) {
     std::string reasons;
     for (const auto& reason : hit.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
-    fmt::print("  {:.4f}  {}  {}\n", hit.distance, hit.record.Label(), reasons);
+    fmt::print("  {}  {}  {}\n", FloatText(hit.distance), hit.record.Label(), reasons);
   }
   if (result->hits.empty()) fmt::print("  (no neighbours pass the filters)\n");
   return kExitOk;

@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "util/number_text.h"
 #include "util/progress.h"
 
 namespace vcfagent::store {
@@ -201,7 +202,7 @@ Status IngestReader::Convert(std::vector<AlleleRow>& out) {
     }
     filter = std::move(joined);
   }
-  std::optional<double> qual;
+  std::optional<float> qual;
   if (!bcf_float_is_missing(rec->qual)) qual = rec->qual;
   int n_af = 0;
   if (has_af_) n_af = bcf_get_info_float(header_, rec, "AF", &af_, &n_af_);
@@ -275,8 +276,8 @@ Status IngestReader::Convert(std::vector<AlleleRow>& out) {
             // Float is kept; anything else is refused rather than silently rounded.
             if (!(v >= 0 && v <= 2147483647.0f) || v != std::nearbyint(v)) {
               return Status::InvalidInput(fmt::format(
-                  "sample {}: FORMAT/GQ={:g} is not a whole number; the specification's GQ is an Integer "
-                  "(run vcf-agent validate on the file; format-reserved-type)", header_->samples[s], v));
+                  "sample {}: FORMAT/GQ={} is not a whole number; the specification's GQ is an Integer "
+                  "(run vcf-agent validate on the file; format-reserved-type)", header_->samples[s], FloatText(v)));
             }
             gq = static_cast<int32_t>(v);
           }

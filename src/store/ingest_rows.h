@@ -24,7 +24,7 @@ struct AlleleRow {
   int64_t pos = 0, end_pos = 0;
   std::string ref, alt;
   std::optional<std::string> rsid, filter;
-  std::optional<double> qual, af;
+  std::optional<float> qual, af;  // single precision, as in the file (stored exactly in a REAL)
   VariantClass variant_class = VariantClass::kSnv;
   int allele_index = 1, n_alt_alleles = 1;
   std::string info;

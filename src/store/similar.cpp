@@ -11,6 +11,7 @@
 #include "store/variant_features.h"
 #include "store/variant_format.h"
 #include "store/where_expr.h"
+#include "util/number_text.h"
 
 namespace vcfagent::store {
 namespace {
@@ -154,7 +155,7 @@ nlohmann::json SimilarToJson(const SimilarResult& result) {
   for (const SimilarHit& hit : result.hits) {
     nlohmann::json item = VariantToJson(hit.record);
     item.erase("info");
-    item["distance"] = hit.distance;
+    item["distance"] = JsonFloat(hit.distance);
     item["reasons"] = hit.reasons;
     hits.push_back(std::move(item));
   }

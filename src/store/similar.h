@@ -28,7 +28,7 @@ struct SimilarQuery {
 
 struct SimilarHit {
   VariantRecord record;
-  double distance = 0;
+  float distance = 0;  // as the index computes it (single precision)
   std::vector<std::string> reasons;
 };
 

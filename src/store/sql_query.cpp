@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "obs/service_metrics.h"
 #include "obs/timed_span.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 #include "util/progress.h"
 
 namespace vcfagent::store {
@@ -352,11 +354,24 @@ int64_t CellBytes(const nlohmann::json& cell) {
 std::string Cell(const nlohmann::json& cell) {
   if (cell.is_null()) return "NULL";
   if (cell.is_string()) return cell.get<std::string>();
-  if (cell.is_number_float()) return fmt::format("{:g}", cell.get<double>());
+  // Shortest round trip; a single-precision column's cell already holds JsonFloat() of its float.
+  if (cell.is_number_float()) return DoubleText(cell.get<double>());
   return DumpJson(cell);
 }
 
+// Whether result column `i` is read straight from a single-precision column (through a view or
+// a subquery too: SQLite resolves the origin; an expression has none).
+bool FromSinglePrecisionColumn(sqlite3_stmt* stmt, int i) {
+  const char* table = sqlite3_column_table_name(stmt, i);
+  const char* column = sqlite3_column_origin_name(stmt, i);
+  return table && column && SinglePrecisionColumn(table, column);
+}
+
 }  // namespace
+
+bool SinglePrecisionColumn(std::string_view table, std::string_view column) {
+  return table == "variants" && (column == "qual" || column == "af");
+}
 
 Result<SqlResult> RunReadOnlySql(Store& store, const std::string& sql, const SqlLimits& limits) {
   obs::TimedSpan timed("store.query sql", obs::Metrics().query_duration.With({"sql"}));
@@ -394,7 +409,11 @@ Result<SqlResult> RunReadOnlySql(Store& store, const std::string& sql, const Sql
   sqlite3_progress_handler(db.handle(), 1000, CheckDeadline, &deadline);
   const auto start = Clock::now();
   SqlResult result;
-  for (int i = 0; i < stmt.ColumnCount(); ++i) result.columns.emplace_back(stmt.ColumnName(i));
+  std::vector<bool> single_precision;
+  for (int i = 0; i < stmt.ColumnCount(); ++i) {
+    result.columns.emplace_back(stmt.ColumnName(i));
+    single_precision.push_back(FromSinglePrecisionColumn(raw, i));
+  }
   for (;;) {
     auto row = stmt.Step();
     if (!row.ok()) return StepFailure(db, row.status(), deadline, limits);
@@ -410,7 +429,10 @@ Result<SqlResult> RunReadOnlySql(Store& store, const std::string& sql, const Sql
       switch (stmt.ColumnType(i)) {
         case SQLITE_NULL: cells.emplace_back(nullptr); break;
         case SQLITE_INTEGER: cells.emplace_back(stmt.Int(i)); break;
-        case SQLITE_FLOAT: cells.emplace_back(stmt.Double(i)); break;
+        case SQLITE_FLOAT:
+          if (single_precision[i]) cells.emplace_back(JsonFloat(static_cast<float>(stmt.Double(i))));
+          else cells.emplace_back(stmt.Double(i));
+          break;
         case SQLITE_BLOB: cells.emplace_back(fmt::format("<blob {} bytes>", sqlite3_column_bytes(raw, i))); break;
         default: cells.emplace_back(std::string(stmt.Text(i))); break;
       }

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -43,13 +44,21 @@ struct SqlLimits {
 
 struct SqlResult {
   std::vector<std::string> columns;
-  std::vector<std::vector<nlohmann::json>> rows;  // null, integer, real or text cells
+  // null, integer, real or text cells. A real read straight from a single-precision column
+  // (SinglePrecisionColumn) holds JsonFloat() of the float, so that it prints as the float's
+  // shortest decimal (0.167); any other real is the double SQLite computed.
+  std::vector<std::vector<nlohmann::json>> rows;
   bool truncated = false;
   // Which limit cut the result when truncated: "max_rows" or "max_bytes".
   std::string truncated_by;
   int64_t bytes = 0;  // as counted for max_bytes
   double seconds = 0;
 };
+
+// True for the store's REAL columns that hold single-precision values: variants.qual and
+// variants.af (QUAL and INFO/AF are floats in the VCF's binary form, stored exactly). Every other
+// REAL, and any expression (af * 2, max(qual)), is a double. Documented in docs/store.md.
+bool SinglePrecisionColumn(std::string_view table, std::string_view column);
 
 // `store` must be opened for reading (Store::Access::kRead).
 Result<SqlResult> RunReadOnlySql(Store& store, const std::string& sql, const SqlLimits& limits);

@@ -1,5 +1,6 @@
 #include "store/variant_format.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 
 #include <fmt/format.h>
 
@@ -12,26 +13,21 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <type_traits>
 
 #include "vcf/validate/field_definitions.h"
 
 namespace vcfagent::store {
 namespace {
 
-std::string Number(std::optional<double> value, int precision = 4) {
-  if (!value) return ".";
-  std::string text = fmt::format("{:.{}g}", *value, precision);
-  return text;
-}
-
 std::vector<std::string> Columns(const VariantRecord& r, bool with_call) {
   std::vector<std::string> cells = {
       std::to_string(r.variant_id), r.chrom, std::to_string(r.pos), r.ref, r.alt,
-      r.rsid.value_or("."), Number(r.qual, 6), r.filter.value_or("."),
+      r.rsid.value_or("."), FloatText(r.qual), r.filter.value_or("."),
       std::string(ToString(r.variant_class)), r.gene.empty() ? "." : r.gene,
       r.consequence.empty() ? "." : r.consequence,
       r.impact == Impact::kNone ? "." : std::string(ToString(r.impact)),
-      r.clnsig.empty() ? "." : r.clnsig, Number(r.af), Number(r.cohort_af),
+      r.clnsig.empty() ? "." : r.clnsig, FloatText(r.af), DoubleText(r.cohort_af),
       std::to_string(r.n_het + r.n_hom_alt)};
   if (with_call && r.call) {
     cells.push_back(r.call->gt);
@@ -432,7 +428,7 @@ Result<std::string> Vcf(Store& store, const VariantPage& page, const VariantQuer
   out += "\n";
   for (const auto& r : page.variants) {
     out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", r.chrom, r.pos, r.rsid.value_or("."), r.ref,
-                       r.alt, r.qual ? fmt::format("{:g}", *r.qual) : ".", r.filter.value_or("."),
+                       r.alt, r.qual ? fmt::format("{:g}", static_cast<double>(*r.qual)) : ".", r.filter.value_or("."),
                        header.Info(r.file_id, r.info));
     if (with_call && r.call) {
       out += fmt::format("\tGT:DP:GQ\t{}:{}:{}", SplitGenotype(r), r.call->dp ? std::to_string(*r.call->dp) : ".",
@@ -455,8 +451,9 @@ Result<VariantOutput> ParseVariantOutput(const std::string& text) {
 
 nlohmann::json VariantToJson(const VariantRecord& r) {
   auto optional = [](const auto& value) -> nlohmann::json {
-    if (value) return *value;
-    return nullptr;
+    if (!value) return nullptr;
+    if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, float>) return JsonFloat(*value);
+    else return *value;
   };
   nlohmann::json json = {
       {"id", r.variant_id}, {"chrom", r.chrom}, {"pos", r.pos}, {"end", r.end}, {"ref", r.ref},

@@ -25,10 +25,12 @@ VariantRecord ReadVariantRow(const Statement& s) {
   r.ref = s.Text(4);
   r.alt = s.Text(5);
   if (!s.IsNull(6)) r.rsid = std::string(s.Text(6));
-  r.qual = s.OptionalDouble(7);
+  // qual and af hold the file's single-precision values, exactly (docs/store.md): kept as floats
+  // so that outputs print the float's shortest decimal (util/number_text.h).
+  if (!s.IsNull(7)) r.qual = static_cast<float>(s.Double(7));
   if (!s.IsNull(8)) r.filter = std::string(s.Text(8));
   r.variant_class = static_cast<VariantClass>(s.Int(9));
-  r.af = s.OptionalDouble(10);
+  if (!s.IsNull(10)) r.af = static_cast<float>(s.Double(10));
   r.gene = s.Text(11);
   r.consequence = s.Text(12);
   r.impact = static_cast<Impact>(s.Int(13));

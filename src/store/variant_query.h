@@ -41,7 +41,8 @@ struct VariantRecord {
   int64_t pos = 0, end = 0;
   std::string ref, alt;
   std::optional<std::string> rsid, filter;
-  std::optional<double> qual, af, cohort_af;
+  std::optional<float> qual, af;  // QUAL and INFO/AF: single precision in the file, kept so to print
+  std::optional<double> cohort_af;
   VariantClass variant_class = VariantClass::kSnv;
   int allele_index = 1;  // the ALT's index in the original (multiallelic) record
   int64_t file_id = 0;   // the file that introduced the variant: `info` follows its header

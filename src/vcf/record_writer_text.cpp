@@ -11,6 +11,7 @@
 
 #include "fmt/format.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 #include "util/output_file.h"
 #include "vcf/filter_expr.h"
 
@@ -222,12 +223,22 @@ void PutJsonString(std::string_view text, kstring_t* s) {
   kputsn(quoted.data(), quoted.size(), s);
 }
 
-void PutJsonNumber(double value, kstring_t* s) {
+// QUAL and Type=Float values are single precision: the float's shortest decimal (AF=0.167 is
+// 0.167, not 0.16699999570846558, nor htslib's 6-digit %g, which loses digits), a whole value
+// without ".0" as before (QUAL 50); NaN (missing) is null. Integers are written whole (%g would
+// write 12345678 as 1.23457e+07).
+void PutJsonFloat(float value, kstring_t* s) {
   if (!std::isfinite(value)) {
     kputs("null", s);
     return;
   }
-  kputd(value, s);
+  const std::string text = FloatText(value);  // finite: a valid JSON number ("50", "1e-05")
+  kputsn(text.data(), text.size(), s);
+}
+
+void PutJsonInteger(double value, kstring_t* s) {
+  if (std::isfinite(value)) kputll(static_cast<long long>(value), s);
+  else kputs("null", s);
 }
 
 class JsonLinesRecordWriter : public TextRecordWriter {
@@ -260,7 +271,7 @@ class JsonLinesRecordWriter : public TextRecordWriter {
     }
     kputs("],\"qual\":", s);
     if (bcf_float_is_missing(rec->qual)) kputs("null", s);
-    else PutJsonNumber(rec->qual, s);
+    else PutJsonFloat(rec->qual, s);
     kputs(",\"filter\":[", s);
     for (int i = 0; i < rec->d.n_flt; ++i) {
       if (i) kputc(',', s);
@@ -345,17 +356,19 @@ class JsonLinesRecordWriter : public TextRecordWriter {
         values.push_back(v == bcf_int32_missing ? NAN : v);
       }
     }
+    auto put = [&](double value) {
+      if (fmt.type == BCF_BT_FLOAT) PutJsonFloat(static_cast<float>(value), s);  // exact: it was a float
+      else PutJsonInteger(value, s);
+    };
     if (scalar) {
       if (values.empty()) kputs("null", s);
-      else if (fmt.type != BCF_BT_FLOAT && std::isfinite(values[0])) kputll(static_cast<long long>(values[0]), s);
-      else PutJsonNumber(values[0], s);
+      else put(values[0]);
       return;
     }
     kputc('[', s);
     for (size_t i = 0; i < values.size(); ++i) {
       if (i) kputc(',', s);
-      if (fmt.type != BCF_BT_FLOAT && std::isfinite(values[i])) kputll(static_cast<long long>(values[i]), s);
-      else PutJsonNumber(values[i], s);
+      put(values[i]);
     }
     kputc(']', s);
   }
@@ -435,15 +448,18 @@ class JsonLinesRecordWriter : public TextRecordWriter {
         values.push_back(ints_[i] == bcf_int32_missing ? NAN : ints_[i]);
       }
     }
+    auto put = [&](double value) {
+      if (type == BCF_HT_REAL) PutJsonFloat(static_cast<float>(value), s);  // exact: it was a float
+      else PutJsonInteger(value, s);
+    };
     if (scalar && values.size() == 1) {
-      PutJsonNumber(values[0], s);
+      put(values[0]);
       return;
     }
     kputc('[', s);
     for (size_t i = 0; i < values.size(); ++i) {
       if (i) kputc(',', s);
-      if (type == BCF_HT_INT && std::isfinite(values[i])) kputll(static_cast<long long>(values[i]), s);
-      else PutJsonNumber(values[i], s);
+      put(values[i]);
     }
     kputc(']', s);
   }

@@ -1,5 +1,6 @@
 #include "ai/report/report_document.h"
 #include "util/json_text.h"
+#include "util/number_text.h"
 
 #include <cmath>
 
@@ -260,7 +261,10 @@ ReportTable VariantTable(const json& list) {
     std::string consequence = Field(v, "consequence");
     if (!v.value("impact", std::string()).empty()) consequence += " (" + Field(v, "impact") + ")";
     std::string clinvar = v.value("clnsig", std::string());
-    const std::string af = v["af"].is_null() ? "n/a" : Field(v, "af") + " (" + Field(v, "af_source") + ")";
+    // The AF as the facts have it (the file's float as its shortest decimal): 4 places would show a
+    // rare variant's 1.5e-07 as 0.
+    const std::string af = !v["af"].is_number() ? "n/a"
+                           : DoubleText(v["af"].get<double>()) + " (" + Field(v, "af_source") + ")";
     t.rows.push_back({Field(v, "variant"), Field(v, "gene"), consequence, clinvar, af, carriers});
   }
   if (list.value("left_out", 0) > 0) {

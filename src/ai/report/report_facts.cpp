@@ -15,6 +15,7 @@
 
 #include "ai/report/qc_facts.h"
 #include "ai/report/relatedness_facts.h"
+#include "util/number_text.h"
 #include "util/progress.h"
 #include "store/annotation/pedigree.h"
 #include "vcf/input_limits.h"
@@ -69,7 +70,10 @@ json VariantJson(const NotableVariant& v) {
   json carriers = json::array();
   for (const auto& c : v.carriers) carriers.push_back({{"sample", c.sample}, {"zygosity", c.zygosity}});
   json af = nullptr;
-  if (v.af) af = std::round(*v.af * 1e6) / 1e6;
+  // INFO/AF is the file's float, written as its own shortest decimal (rounding it to 6 places
+  // would turn 1.5e-07 into 0); a frequency computed from counts is rounded to 6 places.
+  if (v.af && v.af_source == "INFO/AF") af = JsonFloat(static_cast<float>(*v.af));
+  else if (v.af) af = std::round(*v.af * 1e6) / 1e6;
   return {{"variant", fmt::format("{}:{}:{}:{}", v.chrom, v.pos, v.ref, v.alt)},
           {"chrom", v.chrom},
           {"pos", v.pos},

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "store/annotation/text_util.h"
+#include "util/number_text.h"
 #include "util/progress.h"
 #include "vcf/variant_reader.h"
 
@@ -38,12 +39,6 @@ std::string SourceNameOf(const std::string& path) {
     }
   }
   return std::string(name);
-}
-
-std::string FormatFloat(float value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(value));
-  return buffer;
 }
 
 // How to read one requested field from a record.
@@ -170,7 +165,7 @@ class AnnotationVcfLoader {
         const auto* data = static_cast<const float*>(*buffer);
         for (int i = 0; i < n; ++i) {
           if (bcf_float_is_vector_end(data[i])) break;
-          out->push_back(bcf_float_is_missing(data[i]) ? "." : FormatFloat(data[i]));
+          out->push_back(bcf_float_is_missing(data[i]) ? "." : FloatText(data[i]));  // shortest: %g kept 6 digits
         }
         return;
       }

@@ -2,6 +2,8 @@
 // sequence becomes U+FFFD), for whole documents and for strings written by hand.
 #include "util/json_text.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace vcfagent {
@@ -37,6 +39,24 @@ TEST(JsonTextTest, HandWrittenStringsFollowTheSameRule) {
   }
   EXPECT_EQ(ValidUtf8("Jos\xE9"), std::string("Jos") + kReplacement);
   EXPECT_EQ(ValidUtf8("a\"b\\c\n"), "a\"b\\c\n");
+}
+
+// DumpJson lays documents out as nlohmann::json does (compact and pretty), so that only numbers
+// differ: and only where nlohmann's Grisu2 printer is not shortest.
+TEST(JsonTextTest, LayoutIsNlohmanns) {
+  const json value = {{"a", json::array()}, {"b", json::object()}, {"c", {1, -2, 3u, true, false, nullptr}},
+                      {"d", {{"e", "text"}, {"f", {{"g", 0.5}, {"h", 50.0}, {"i", 1e-05}, {"j", 1e+16}}}}},
+                      {"k", {json::array({1, 2}), json::object({{"x", "y"}})}}, {"l", 18446744073709551615u},
+                      {"m", -9223372036854775807LL - 1}, {"n", 0.1}, {"o", -0.0}, {"p", std::nan("")}};
+  for (int indent : {-1, 0, 2, 4}) EXPECT_EQ(DumpJson(value, indent), value.dump(indent)) << indent;
+  EXPECT_EQ(DumpJson(json("Jos\xE9")), json("Jos\xE9").dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+TEST(JsonTextTest, NumbersAreTheShortestRoundTrip) {
+  // nlohmann writes 0.0010013317999999999 and 1.0044352999999999e-30 for these doubles.
+  EXPECT_EQ(DumpJson(json(0.0010013318)), "0.0010013318");
+  EXPECT_EQ(DumpJson(json(1.0044353e-30)), "1.0044353e-30");
+  EXPECT_EQ(DumpJson(json{{"v", {0.0010013318}}}, 2), "{\n  \"v\": [\n    0.0010013318\n  ]\n}");
 }
 
 }  // namespace
