@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer flavour (build-fuzz/, clang) and runs every fuzzer of tests/fuzz/ for
+# Builds the libFuzzer flavour (build-asan/, clang) and runs every fuzzer of tests/fuzz/ for
 # SECONDS each (default 60), as many at once as there are cores (FUZZ_JOBS=N to change; each
 # fuzzer is one process on one core), on a fresh copy of tests/fuzz/seeds/ with the
 # tests/fuzz/vcf.dict dictionary. Exits 1 if any fuzzer finds a crash, a sanitizer error, a leak,
 # a timeout (>10 s for one input) or an out-of-memory (>2 GiB), and prints the reproducer.
 #   scripts/fuzz.sh [SECONDS]
-# Reproducers are kept in build-fuzz/fuzz-artifacts/NAME/; rerun one with
-#   build-fuzz/tests/fuzz/NAME -malloc_limit_mb=8192 REPRODUCER
+# Reproducers are kept in build-asan/fuzz-artifacts/NAME/; rerun one with
+#   build-asan/tests/fuzz/NAME -malloc_limit_mb=8192 REPRODUCER
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -29,14 +29,14 @@ names=()
 running=0
 for source in tests/fuzz/*_fuzz.cpp; do
   name=$(basename "$source" .cpp)
-  binary="build-fuzz/tests/fuzz/$name"
+  binary="build-asan/tests/fuzz/$name"
   if [ ! -x "$binary" ]; then
     echo "fuzz: $binary was not built" >&2
     failed=1
     continue
   fi
   corpus="$work/corpus-$name"
-  artifacts="build-fuzz/fuzz-artifacts/$name"
+  artifacts="build-asan/fuzz-artifacts/$name"
   mkdir -p "$corpus"
   rm -rf "$artifacts" && mkdir -p "$artifacts"
   find tests/fuzz/seeds -type f ! -name NOTICE -exec cp {} "$corpus/" \;
@@ -61,9 +61,9 @@ for source in tests/fuzz/*_fuzz.cpp; do
 done
 wait
 for name in "${names[@]}"; do
-  binary="build-fuzz/tests/fuzz/$name"
+  binary="build-asan/tests/fuzz/$name"
   corpus="$work/corpus-$name"
-  artifacts="build-fuzz/fuzz-artifacts/$name"
+  artifacts="build-asan/fuzz-artifacts/$name"
   log="$work/$name.log"
   status=$(cat "$work/$name.status" 2>/dev/null || echo 1)
   reproducers=("$artifacts"/*)

@@ -18,14 +18,14 @@ struct BackupArgs {
 int Report(const char* command, const store::BackupResult& result, OutputFormat format,
            const std::string& store_dir) {
   if (format == OutputFormat::kJson) {
-    nlohmann::json json = {{"store", store_dir}, {"path", result.path}, {"bytes", result.bytes},
+    nlohmann::json result_json = {{"store", store_dir}, {"path", result.path}, {"bytes", result.bytes},
                            {"variants", result.variants}, {"generation", result.generation},
                            {"index_files", result.index_files}, {"seconds", result.seconds}};
     if (std::string_view(command) == "restore") {
-      json["kept_index_files"] = result.kept_index_files;
-      json["kept_index_dir"] = result.kept_index_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.kept_index_dir);
+      result_json["kept_index_files"] = result.kept_index_files;
+      result_json["kept_index_dir"] = result.kept_index_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.kept_index_dir);
     }
-    fmt::print("{}\n", DumpJson(json, 2));
+    fmt::print("{}\n", DumpJson(result_json, 2));
   } else if (std::string_view(command) == "backup") {
     fmt::print("backup of {} written to {}: {} variants, {} bytes, {} index file(s), {:.1f} s\n",
                store_dir, result.path, result.variants, result.bytes, result.index_files, result.seconds);

@@ -78,11 +78,11 @@ int RunIngest(IngestArgs& args) {
     embeddings_json = EmbeddingUpdateToJson(*update);
   }
   if (args.format == OutputFormat::kJson) {
-    auto json = store::IngestSummaryToJson(*summary);
-    json["store"] = dir;
-    if (!index_json.is_null()) json["similarity_index"] = index_json;
-    if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
-    fmt::print("{}\n", DumpJson(json, 2));
+    auto summary_json = store::IngestSummaryToJson(*summary);
+    summary_json["store"] = dir;
+    if (!index_json.is_null()) summary_json["similarity_index"] = index_json;
+    if (!embeddings_json.is_null()) summary_json["embeddings"] = embeddings_json;
+    fmt::print("{}\n", DumpJson(summary_json, 2));
     return kExitOk;
   }
   for (const auto& f : summary->files) {

@@ -69,10 +69,10 @@ int RunIndex(const IndexArgs& args) {
     embeddings_json = EmbeddingUpdateToJson(*embedded);
   }
   if (args.format == OutputFormat::kJson) {
-    nlohmann::json json{{"space", update->space}, {"variants", update->indexed},
+    nlohmann::json result_json{{"space", update->space}, {"variants", update->indexed},
                         {"embedded", update->added}, {"seconds", update->seconds}};
-    if (!embeddings_json.is_null()) json["embeddings"] = embeddings_json;
-    fmt::print("{}\n", DumpJson(json, 2));
+    if (!embeddings_json.is_null()) result_json["embeddings"] = embeddings_json;
+    fmt::print("{}\n", DumpJson(result_json, 2));
     return kExitOk;
   }
   if (!embeddings_json.is_null()) PrintEmbeddingUpdate(embeddings_json);

@@ -31,7 +31,7 @@ int RunValidate(const ValidateFlags& flags) {
 
   int exit_code = kExitOk;
   std::string text;
-  nlohmann::json json = nlohmann::json::array();
+  nlohmann::json reports_json = nlohmann::json::array();
   for (const std::string& input : flags.inputs) {
     auto report = vcf::ValidateFile(input, options);
     if (!report.ok()) {
@@ -42,12 +42,12 @@ int RunValidate(const ValidateFlags& flags) {
     }
     if (!report->valid && exit_code == kExitOk) exit_code = kExitFindings;
     if (flags.format == OutputFormat::kJson) {
-      json.push_back(vcf::ReportToJson(*report));
+      reports_json.push_back(vcf::ReportToJson(*report));
     } else {
       text += vcf::FormatReportText(*report);
     }
   }
-  if (flags.format == OutputFormat::kJson) text = DumpJson(json, 2) + "\n";
+  if (flags.format == OutputFormat::kJson) text = DumpJson(reports_json, 2) + "\n";
   Status written = (*out)->Write(text);
   if (written.ok()) written = (*out)->Commit();
   if (!written.ok()) return ReportError("validate", written);

@@ -602,9 +602,9 @@ void Server::Impl::AddOperationalRoutes() {
                ctx.SendJson({{"status", ready_ok ? "ready" : "not_ready"}, {"checks", ready_body}},
                             ready_ok ? 200 : 503);
              });
-  nlohmann::json metrics = oa::Operation("metrics", "Prometheus metrics (text format 0.0.4)", "operations");
-  oa::AddResponse(metrics, 200, "Metrics", oa::String("the Prometheus text exposition format 0.0.4"), "text/plain");
-  router.Add({"GET", "/metrics", Role::kRead, true, false, metrics},
+  nlohmann::json metrics_op = oa::Operation("metrics", "Prometheus metrics (text format 0.0.4)", "operations");
+  oa::AddResponse(metrics_op, 200, "Metrics", oa::String("the Prometheus text exposition format 0.0.4"), "text/plain");
+  router.Add({"GET", "/metrics", Role::kRead, true, false, metrics_op},
              [](RequestContext& ctx) {
                ctx.res.set_content(obs::Registry::Global().Exposition(), "text/plain; version=0.0.4; charset=utf-8");
              });

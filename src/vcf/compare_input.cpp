@@ -110,8 +110,8 @@ Result<std::optional<bool>> SortedInput::HasContig(const std::string& contig) {
   return std::optional<bool>(contigs_->count(contig) > 0);
 }
 
-void SortedInput::Index::TbxDeleter::operator()(tbx_t* tbx) const { tbx_destroy(tbx); }
-void SortedInput::Index::IdxDeleter::operator()(hts_idx_t* idx) const { hts_idx_destroy(idx); }
+void SortedInput::Index::TbxDeleter::operator()(tbx_t* index) const { tbx_destroy(index); }
+void SortedInput::Index::IdxDeleter::operator()(hts_idx_t* index) const { hts_idx_destroy(index); }
 void SortedInput::ItrDeleter::operator()(hts_itr_t* itr) const { hts_itr_destroy(itr); }
 
 Status SortedInput::SeekContig(const std::string& contig) {

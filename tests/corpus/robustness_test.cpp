@@ -43,14 +43,8 @@ extern char** environ;
 namespace vcfagent::testing {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(VCFAGENT_SANITIZED)
 constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
 #else
 constexpr bool kSanitized = false;
 #endif
@@ -265,7 +259,9 @@ std::string BatchProblems(const std::vector<std::string>& batch, const Outcome& 
 class CorpusRobustnessTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
 TEST_P(CorpusRobustnessTest, EveryFileEndsCleanly) {
-  const auto& [command, shard] = GetParam();
+  // Copies, not structured bindings: the lambdas below capture them (clang 14 cannot capture a binding).
+  const std::string command = std::get<0>(GetParam());
+  const size_t shard = std::get<1>(GetParam());
   const auto& files = CorpusFiles();
   ASSERT_GT(files.size(), 1000u) << "the corpus looks incomplete: " << CorpusPath();
   std::vector<size_t> mine;

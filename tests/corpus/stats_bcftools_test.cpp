@@ -126,10 +126,6 @@ std::vector<std::string> BcftoolsTestInputs() {
   return names;
 }
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // Runs bcftools and vcf-agent with the same arguments and compares; handles inputs bcftools
 // refuses. Returns false when the case was skipped.
 void CompareWithBcftools(const std::vector<std::string>& args, const std::string& path) {

@@ -283,7 +283,7 @@ TEST(ViewRegionsTest, RegionsFilesMatchBcftools) {
   }
   testing::WriteFile(dir.File("regions.tsv"), tab);
   testing::WriteFile(dir.File("regions.bed"), bed);
-  for (const std::string file : {dir.File("regions.tsv"), dir.File("regions.bed")}) {
+  for (const std::string& file : {dir.File("regions.tsv"), dir.File("regions.bed")}) {
     auto expected = RunProgram("bcftools", {"view", "-H", "-R", file, input});
     ASSERT_EQ(expected.exit_code, 0) << expected.err;
     ASSERT_FALSE(expected.out.empty());

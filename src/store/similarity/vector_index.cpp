@@ -4,7 +4,7 @@
 // (the address is only a hint and the read stays inside the heap block's padding), but
 // AddressSanitizer reports the read. Sanitizer builds compile hnswlib without its SSE code paths
 // instead; our int8 distances never used them.
-#if defined(__SANITIZE_ADDRESS__) && !defined(NO_MANUAL_VECTORIZATION)
+#if defined(VCFAGENT_SANITIZED) && !defined(NO_MANUAL_VECTORIZATION)
 #define NO_MANUAL_VECTORIZATION
 #endif
 #include <hnswlib/hnswlib.h>

@@ -90,7 +90,7 @@ Quality Measure(Store& s, int n_queries, uint32_t seed) {
 TEST(StoreSimilarityCorpusTest, RecallAndAgreementOnTheAnnotatedGiabTrio) {
   TempDir tmp;
   auto s = IngestInto(tmp.File("db"), {CorpusPath("slivar/tests/ashk-trio.vcf.gz")});
-#ifdef __SANITIZE_ADDRESS__
+#ifdef VCFAGENT_SANITIZED
   const Quality q = Measure(*s, 100, 11);  // the same check, fewer queries under the sanitizers
 #else
   const Quality q = Measure(*s, 300, 11);
@@ -107,7 +107,7 @@ TEST(StoreSimilarityCorpusTest, RecallAndAgreementOnTheAnnotatedGiabTrio) {
 TEST(StoreSimilarityCorpusTest, RecallOnThe1000GenomesSliceWithCarrierPatterns) {
   TempDir tmp;
   auto s = IngestInto(tmp.File("db"), {ExamplePath("1kg-chr22-slice.vcf.gz")});
-#ifdef __SANITIZE_ADDRESS__
+#ifdef VCFAGENT_SANITIZED
   const Quality q = Measure(*s, 60, 5);
 #else
   const Quality q = Measure(*s, 200, 5);

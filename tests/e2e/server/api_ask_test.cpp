@@ -82,7 +82,7 @@ class ApiAskTest : public ::testing::Test {
 };
 
 TEST_F(ApiAskTest, JsonAnswerWithAToolRunAndTheClientsTrace) {
-  provider_.Enqueue("POST", kOpenAiChatPath, OpenAiToolCallResponse({{"", "stats", {{"path", local_path_}}}}));
+  provider_.Enqueue("POST", kOpenAiChatPath, OpenAiToolCallResponse({{"", "stats", {{"path", local_path_}}, ""}}));
   provider_.Enqueue("POST", kOpenAiChatPath, OpenAiTextResponse("The file has 999 records."));
   auto service = Start(true);
   ApiClient api(service->url(), service->admin_key());
@@ -116,7 +116,7 @@ TEST_F(ApiAskTest, JsonAnswerWithAToolRunAndTheClientsTrace) {
 
 TEST_F(ApiAskTest, ServerSentEventsStreamTextToolsAndTheAnswer) {
   provider_.Enqueue("POST", kOpenAiChatPath,
-                    SseResponse(OpenAiToolCallStreamEvents({{"", "validate", {{"path", local_path_}}}})));
+                    SseResponse(OpenAiToolCallStreamEvents({{"", "validate", {{"path", local_path_}}, ""}})));
   provider_.Enqueue("POST", kOpenAiChatPath, SseResponse(OpenAiTextStreamEvents({"The file ", "is ", "valid."})));
   auto service = Start(true);
   ApiClient api(service->url(), service->admin_key());
@@ -150,7 +150,7 @@ TEST_F(ApiAskTest, ADisconnectedStreamStopsTheAgent) {
   // Every model call asks for one more quick tool run, a little slowly: left alone, the agent
   // would go on for max_steps (100) calls.
   provider_.Handle("POST", kOpenAiChatPath, [this](const RecordedRequest&) {
-    ScriptedResponse response = SseResponse(OpenAiToolCallStreamEvents({{"", "validate", {{"path", local_path_}}}}));
+    ScriptedResponse response = SseResponse(OpenAiToolCallStreamEvents({{"", "validate", {{"path", local_path_}}, ""}}));
     response.delay_seconds = 0.2;
     return response;
   });

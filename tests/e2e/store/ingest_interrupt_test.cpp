@@ -80,7 +80,7 @@ std::string* IngestInterruptTest::reference_ = nullptr;
 
 TEST_F(IngestInterruptTest, KilledAtRandomPointsThenResumedEqualsAnUninterruptedIngest) {
   std::mt19937 rng(20261128);
-#ifdef __SANITIZE_ADDRESS__
+#ifdef VCFAGENT_SANITIZED
   const int trials = 2;  // each sanitized ingest is several times slower; kills still land
 #else
   const int trials = 3;

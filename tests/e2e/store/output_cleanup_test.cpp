@@ -107,7 +107,7 @@ TEST(OutputCleanupTest, ACommandFailingAfterOpeningItsOutputLeavesNothing) {
   TempDir dir;
   WriteFile(dir.File("bad.vcf"), "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
                                  "1\t100\t.\tA\tG\t50\tPASS\t.\n1\tnot-a-number\t.\tA\tG\t50\tPASS\t.\n");
-  for (const std::vector<std::string> args :
+  for (const std::vector<std::string>& args :
        {std::vector<std::string>{"analyze", dir.File("bad.vcf"), "-o", dir.File("report.json")},
         std::vector<std::string>{"view", dir.File("bad.vcf"), "-o", dir.File("out.vcf")},
         std::vector<std::string>{"stats", dir.File("bad.vcf"), "-o", dir.File("stats.txt")}}) {

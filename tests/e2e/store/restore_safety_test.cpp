@@ -42,7 +42,7 @@ TEST_F(RestoreSafetyTest, RestoringTheStoreFromItselfIsRefusedAndChangesNothing)
   fs::create_symlink(db_, tmp_.File("link"));
   fs::create_directories(tmp_.File("hardlinked"));
   fs::create_hard_link(db_ + "/store.sqlite", tmp_.File("hardlinked/store.sqlite"));
-  for (const std::string from : {db_, db_ + "/", db_ + "/.", tmp_.File("link"), tmp_.File("hardlinked")}) {
+  for (const std::string& from : {db_, db_ + "/", db_ + "/.", tmp_.File("link"), tmp_.File("hardlinked")}) {
     auto r = RunVcfAgent({"restore", "--db", db_, "--from", from});
     EXPECT_EQ(r.exit_code, 2) << from << "\n" << r.out;
     EXPECT_THAT(r.err, HasSubstr("is this store itself")) << from;
@@ -60,9 +60,9 @@ TEST_F(RestoreSafetyTest, IndexFilesTheBackupCannotReplaceAreKept) {
   const std::string index_before = ReadFile(db_ + "/similarity/features.hnsw");
   auto r = RunVcfAgent({"restore", "--db", db_, "--from", backup, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto json = nlohmann::json::parse(r.out);
-  EXPECT_EQ(json["kept_index_files"], 2);  // the index and its sidecar
-  const std::string kept = json["kept_index_dir"].get<std::string>();
+  auto result = nlohmann::json::parse(r.out);
+  EXPECT_EQ(result["kept_index_files"], 2);  // the index and its sidecar
+  const std::string kept = result["kept_index_dir"].get<std::string>();
   EXPECT_EQ(fs::path(kept).parent_path(), fs::path(db_ + "/similarity"));
   EXPECT_EQ(ReadFile(kept + "/features.hnsw"), index_before);
   EXPECT_TRUE(fs::exists(kept + "/features.hnsw.json"));

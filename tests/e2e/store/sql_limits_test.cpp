@@ -58,7 +58,7 @@ TEST_F(SqlLimitsTest, ValuesCannotGrowPastTheValueLimit) {
   std::vector<std::string> growing = {
       "WITH RECURSIVE r(s) AS (SELECT 'xxxxxxxxxx' UNION ALL SELECT s || s FROM r WHERE length(s) < 40000000) "
       "SELECT max(length(s)) FROM r"};
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(VCFAGENT_SANITIZED)
   // group_concat grows its value row by row: minutes under the sanitizer's allocator.
   growing.push_back("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r LIMIT 2000000) "
                     "SELECT length(group_concat('xxxxxxxxxxxxxxxxxxxx', '')) FROM r");
@@ -84,11 +84,11 @@ TEST_F(SqlLimitsTest, ValuesCannotGrowPastTheValueLimit) {
 TEST_F(SqlLimitsTest, ResultsAreCutAtTheByteLimitAndSaySo) {
   auto r = Sql("SELECT * FROM genotype_view", {"--max-rows", "1000000", "--max-bytes", "4096", "-f", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto json = nlohmann::json::parse(r.out);
-  EXPECT_TRUE(json["truncated"].get<bool>());
-  EXPECT_EQ(json["truncated_by"], "max_bytes");
-  EXPECT_GT(json["rows"].size(), 10u);
-  EXPECT_LT(json["rows"].size(), 400u);
+  auto result = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(result["truncated"].get<bool>());
+  EXPECT_EQ(result["truncated_by"], "max_bytes");
+  EXPECT_GT(result["rows"].size(), 10u);
+  EXPECT_LT(result["rows"].size(), 400u);
   EXPECT_THAT(r.err, HasSubstr("truncated at 4096 bytes (--max-bytes)"));
   auto table = Sql("SELECT * FROM genotype_view", {"--max-rows", "1000000", "--max-bytes", "4096"});
   EXPECT_THAT(table.out, HasSubstr("truncated at the byte limit"));
@@ -109,7 +109,7 @@ TEST_F(SqlLimitsTest, CrossJoinOfGenotypesEndsWithAnErrorInBoundedMemory) {
     const size_t at = r.err.find("maxrss_kb=");
     ASSERT_NE(at, std::string::npos) << r.err;
     const long rss_kb = std::stol(r.err.substr(at + 10));
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(VCFAGENT_SANITIZED)
     // AddressSanitizer's shadow memory and quarantine of freed blocks make RSS say little about
     // SQLite's use: the release build checks the bound.
     (void)rss_kb;

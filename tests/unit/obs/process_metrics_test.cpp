@@ -86,7 +86,7 @@ TEST(ProcessMetrics, RegisteringTwiceAddsOneCollector) {
 // The heap gauges follow what the process allocates and frees (glibc's malloc; a sanitizer's
 // allocator replaces it, and mallinfo2 then knows nothing).
 TEST(ProcessMetrics, HeapAllocatedFollowsMallocAndFree) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(VCFAGENT_SANITIZED)
   GTEST_SKIP() << "AddressSanitizer replaces malloc";
 #else
   Metrics();

@@ -203,7 +203,7 @@ TEST(SampleSelectionTest, MatchesBcftoolsOnEveryReadPath) {
   testing::WriteFile(unindexed, testing::ReadFile(vcf));
   // Lists in file order: bcftools would also reorder the columns, vcf-agent keeps the file's order.
   for (const std::string samples : {"HG004", "HG002,HG004", "^HG002"}) {
-    for (const std::string input : {vcf, bcf, unindexed}) {
+    for (const std::string& input : {vcf, bcf, unindexed}) {
       auto expected = RunProgram("bcftools", {"view", "--no-version", "-I", "-s", samples, "-r",
                                               "1:1000000-20000000,2", vcf});
       ASSERT_EQ(expected.exit_code, 0) << expected.err;

@@ -45,7 +45,7 @@ TEST(ValidatorTextEncodingTest, Vcf43RefusesBytesThatAreNotUtf8) {
   EXPECT_EQ(Errors(Vcf("4.3", kLatin1, "x"), "info-value-invalid"), 1);
   EXPECT_EQ(Errors(Vcf("4.3", "x", kLatin1), "sample-invalid"), 1);
   // Overlong forms, surrogates and truncated sequences are not UTF-8 either.
-  for (const std::string bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xE2\x82"),
+  for (const std::string& bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xE2\x82"),
                                 std::string("\xF5\x80\x80\x80")}) {
     EXPECT_EQ(Errors(Vcf("4.4", "a" + bad, "x"), "info-value-invalid"), 1);
     EXPECT_EQ(Errors(Vcf("4.4", "x", "a" + bad), "sample-invalid"), 1);

@@ -18,12 +18,8 @@
 #include "support/test_support.h"
 #include "unit/store/graph/vcf_graph_loader.h"
 
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
+#if defined(VCFAGENT_SANITIZED) || !defined(NDEBUG)
 #define VCFAGENT_GRAPH_TIMING_ONLY_REPORTED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VCFAGENT_GRAPH_TIMING_ONLY_REPORTED 1
-#endif
 #endif
 
 namespace vcfagent::store {
