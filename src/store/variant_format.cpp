@@ -20,14 +20,19 @@
 namespace vcfagent::store {
 namespace {
 
-std::vector<std::string> Columns(const VariantRecord& r, bool with_call) {
+// The cells of one variant. Values from the file (QUAL, AF) are its own decimals everywhere; the
+// cohort AF, a ratio computed in double precision, has every digit in TSV and 4 significant digits
+// in the table that people read (`for_reading`).
+std::vector<std::string> Columns(const VariantRecord& r, bool with_call, bool for_reading = false) {
+  const std::string cohort_af = !for_reading ? DoubleText(r.cohort_af)
+                                : r.cohort_af ? fmt::format("{:.4g}", *r.cohort_af) : ".";
   std::vector<std::string> cells = {
       std::to_string(r.variant_id), r.chrom, std::to_string(r.pos), r.ref, r.alt,
       r.rsid.value_or("."), FloatText(r.qual), r.filter.value_or("."),
       std::string(ToString(r.variant_class)), r.gene.empty() ? "." : r.gene,
       r.consequence.empty() ? "." : r.consequence,
       r.impact == Impact::kNone ? "." : std::string(ToString(r.impact)),
-      r.clnsig.empty() ? "." : r.clnsig, FloatText(r.af), DoubleText(r.cohort_af),
+      r.clnsig.empty() ? "." : r.clnsig, FloatText(r.af), cohort_af,
       std::to_string(r.n_het + r.n_hom_alt)};
   if (with_call && r.call) {
     cells.push_back(r.call->gt);
@@ -50,7 +55,7 @@ std::vector<std::string> Header(bool with_call) {
 
 std::string Table(const VariantPage& page, bool with_call) {
   std::vector<std::vector<std::string>> rows = {Header(with_call)};
-  for (const auto& r : page.variants) rows.push_back(Columns(r, with_call));
+  for (const auto& r : page.variants) rows.push_back(Columns(r, with_call, /*for_reading=*/true));
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], std::min<size_t>(row[i].size(), 40));

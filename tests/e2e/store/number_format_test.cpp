@@ -143,6 +143,21 @@ TEST_F(NumberFormatTest, VariantsTsvAndTablePrintEveryDigitAndNoMore) {
   ExpectNoWidenedFloats(table, "variants -f table");
 }
 
+TEST_F(NumberFormatTest, CohortAfHasEveryDigitInTsvAndFourInTheTable) {
+  TempDir dir;
+  WriteFile(dir.File("thirds.vcf"),
+            "##fileformat=VCFv4.2\n##contig=<ID=1>\n"
+            "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\tC\n"
+            "1\t100\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\t0/1\t0/0\n");  // 2 of 6 alleles
+  const std::string db = dir.File("db");
+  Run({"ingest", "--no-index", "--db", db, dir.File("thirds.vcf")});
+  EXPECT_EQ(TsvRow(Run({"variants", "--db", db, "-f", "tsv"}).out, "100")["cohort_af"], "0.3333333333333333");
+  const std::string table = Run({"variants", "--db", db, "-f", "table"}).out;
+  EXPECT_THAT(table, HasSubstr(" 0.3333 ")) << table;
+  EXPECT_THAT(table, ::testing::Not(HasSubstr("0.33333"))) << table;
+}
+
 TEST_F(NumberFormatTest, ViewJsonLinesPrintTheFilesDecimals) {
   const std::string out = Run({"view", dir_->File("floats.vcf"), "-O", "j", "-s", "S1,S2"}).out;
   const std::vector<std::string> lines = Lines(out);
