@@ -182,8 +182,7 @@ json OllamaMessageJson(const ChatMessage& message) {
 }  // namespace
 
 std::string NormalizeOllamaUrl(const std::string& host) {
-  std::string url = host;
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::string url = TrimSlash(host);
   if (url.empty()) return std::string("http://localhost:") + kDefaultPort;
   if (url.find("://") != std::string::npos) return url;
   // OLLAMA_HOST style: host[:port][/path]
