@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer flavour (build-asan/, clang) and runs every fuzzer of tests/fuzz/ for
-# SECONDS each (default 60), as many at once as there are cores (FUZZ_JOBS=N to change; each
+# Builds the fuzz targets of the sanitizer flavour (build-asan/, clang) and runs every fuzzer of
+# tests/fuzz/ for SECONDS each (default 60), as many at once as there are cores (FUZZ_JOBS=N to change; each
 # fuzzer is one process on one core), on a fresh copy of tests/fuzz/seeds/ with the
 # tests/fuzz/vcf.dict dictionary. Exits 1 if any fuzzer finds a crash, a sanitizer error, a leak,
 # a timeout (>10 s for one input) or an out-of-memory (>2 GiB), and prints the reproducer.
@@ -9,6 +9,7 @@
 #   build-asan/tests/fuzz/NAME -malloc_limit_mb=8192 REPRODUCER
 set -euo pipefail
 cd "$(dirname "$0")/.."
+out=build-asan  # the sanitizer build, which holds the fuzz targets (scripts/build.sh fuzz)
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "usage: scripts/fuzz.sh [SECONDS]   (time per fuzzer, a positive integer)" >&2
@@ -29,14 +30,14 @@ names=()
 running=0
 for source in tests/fuzz/*_fuzz.cpp; do
   name=$(basename "$source" .cpp)
-  binary="build-asan/tests/fuzz/$name"
+  binary="$out/tests/fuzz/$name"
   if [ ! -x "$binary" ]; then
     echo "fuzz: $binary was not built" >&2
     failed=1
     continue
   fi
   corpus="$work/corpus-$name"
-  artifacts="build-asan/fuzz-artifacts/$name"
+  artifacts="$out/fuzz-artifacts/$name"
   mkdir -p "$corpus"
   rm -rf "$artifacts" && mkdir -p "$artifacts"
   find tests/fuzz/seeds -type f ! -name NOTICE -exec cp {} "$corpus/" \;
@@ -61,9 +62,9 @@ for source in tests/fuzz/*_fuzz.cpp; do
 done
 wait
 for name in "${names[@]}"; do
-  binary="build-asan/tests/fuzz/$name"
+  binary="$out/tests/fuzz/$name"
   corpus="$work/corpus-$name"
-  artifacts="build-asan/fuzz-artifacts/$name"
+  artifacts="$out/fuzz-artifacts/$name"
   log="$work/$name.log"
   status=$(cat "$work/$name.status" 2>/dev/null || echo 1)
   reproducers=("$artifacts"/*)
